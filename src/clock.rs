@@ -1,0 +1,94 @@
+//! Time, from one place. Features ask the [`Clock`] in the app state instead
+//! of calling `now()` themselves, so tests can move time. Moving it is only
+//! possible in builds with the `test-clock` feature, which release builds
+//! never enable.
+
+use jiff::Timestamp;
+
+/// The server's source of "now".
+#[derive(Debug, Default)]
+pub struct Clock {
+    /// How far the test clock has been moved, in microseconds.
+    #[cfg(feature = "test-clock")]
+    offset_micros: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The current time (moved by the test offset in test builds).
+    pub fn now(&self) -> Timestamp {
+        let now = Timestamp::now();
+        #[cfg(feature = "test-clock")]
+        {
+            let offset = self.offset_micros.load(std::sync::atomic::Ordering::SeqCst);
+            if let Ok(moved) = now.checked_add(jiff::SignedDuration::from_micros(offset)) {
+                return moved;
+            }
+        }
+        now
+    }
+
+    /// Moves the clock forward (or back, with a negative amount).
+    #[cfg(feature = "test-clock")]
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
+        self.offset_micros
+            .fetch_add(micros, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Formats a time the way the database and the record store it: UTC with
+/// microseconds and a fixed width, so that text order is time order.
+pub fn format(ts: Timestamp) -> String {
+    // Round down to whole microseconds so parsing back gives the same value.
+    let micros = ts.as_microsecond();
+    let ts = Timestamp::from_microsecond(micros).unwrap_or(ts);
+    ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Parses a stored time; `None` if it is not one of ours.
+pub fn parse(text: &str) -> Option<Timestamp> {
+    text.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_have_a_fixed_width_and_round_trip() {
+        let ts: Timestamp = "2026-03-01T09:05:07.5Z".parse().unwrap();
+        let text = format(ts);
+        assert_eq!(text, "2026-03-01T09:05:07.500000Z");
+        assert_eq!(parse(&text), Some(ts));
+        let whole: Timestamp = "2026-03-01T09:05:07Z".parse().unwrap();
+        assert_eq!(format(whole).len(), 27);
+    }
+}
+
+/// `POST /_test/clock` with `advance_seconds=N` moves the server's clock.
+/// Compiled only into test builds, so a release server has no such route.
+#[cfg(feature = "test-clock")]
+pub fn test_routes() -> Vec<crate::app::Route> {
+    use axum::extract::State;
+
+    #[derive(serde::Deserialize)]
+    struct Advance {
+        advance_seconds: i64,
+    }
+
+    async fn advance(
+        State(state): State<crate::app::AppState>,
+        crate::web::Form(form): crate::web::Form<Advance>,
+    ) -> String {
+        state
+            .clock
+            .advance(jiff::SignedDuration::from_secs(form.advance_seconds));
+        format(state.clock.now())
+    }
+
+    vec![crate::app::Route::public_action("/_test/clock", advance)]
+}

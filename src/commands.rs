@@ -1,0 +1,193 @@
+//! The commands of the `amends` binary: `serve` (the default), `verify`,
+//! `backup` and `setup-link`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::app::{self, AppState, RecordStatus, Settings};
+use crate::auth::links::{self, Purpose};
+use crate::auth::store;
+use crate::clock::Clock;
+use crate::config::{BackupArgs, Cli, Command, DataDirArgs, ServeArgs, SetupLinkArgs};
+use crate::db::{self, Db};
+use crate::ledger::{self, Verdict};
+
+/// Runs the chosen command and turns its outcome into an exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Verify(args)) => verify(args).await,
+        Some(Command::Backup(args)) => backup(args).await,
+        Some(Command::SetupLink(args)) => setup_link(args).await,
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let public_url = args
+        .public_url
+        .as_deref()
+        .map(check_public_url)
+        .transpose()?;
+    let clock = Arc::new(Clock::new());
+    let db = Db::open(&args.data.data_dir, &clock).await?;
+    let record = Arc::new(RecordStatus::default());
+    match ledger::verify(&db.readers).await? {
+        Verdict::Intact(head) => tracing::info!(
+            "the record verifies: {} entries, head {}",
+            head.seq,
+            ledger::chain::short(&head.hash)
+        ),
+        Verdict::Broken(problem) => {
+            tracing::error!(
+                "THE RECORD DOES NOT VERIFY: {problem}. Serving anyway so both people can see and copy what is there."
+            );
+            record.set_problem(Some(problem.to_string()));
+        }
+    }
+    let listener = TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("listening on {}", args.bind))?;
+    let bound = listener.local_addr()?;
+    let addresses = reachable_addresses(bound);
+    for (i, address) in addresses.iter().enumerate() {
+        if i == 0 {
+            tracing::info!("listening on {address}");
+        } else {
+            tracing::info!("also reachable at {address}");
+        }
+    }
+    if store::count_people(&db.readers).await? == 0 {
+        let base = public_url
+            .clone()
+            .or_else(|| addresses.last().cloned())
+            .unwrap_or_else(|| format!("http://{bound}"));
+        let link = new_setup_link(&db, &clock, &base).await?;
+        tracing::info!(
+            "nobody has an account yet. Open this one-time setup link to create the first one (valid 24 hours): {link}"
+        );
+    }
+    let state = AppState {
+        db,
+        clock,
+        settings: Arc::new(Settings { public_url }),
+        record,
+    };
+    app::serve(listener, state).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A public URL must be an http(s) origin; a trailing slash is dropped.
+fn check_public_url(url: &str) -> anyhow::Result<String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let uri: axum::http::Uri = trimmed
+        .parse()
+        .with_context(|| format!("--public-url {url:?} is not a URL"))?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http") | Some("https"));
+    let no_path = uri.path() == "/" || uri.path().is_empty();
+    if !scheme_ok || uri.host().is_none() || !no_path || uri.query().is_some() {
+        anyhow::bail!(
+            "--public-url must look like https://amends.example.org (scheme and host, no path); got {url:?}"
+        );
+    }
+    Ok(trimmed.to_string())
+}
+
+/// The URLs at which people can reach the server: loopback first, then each
+/// non-loopback interface when bound to all of them (never 0.0.0.0 itself).
+fn reachable_addresses(bound: SocketAddr) -> Vec<String> {
+    let port = bound.port();
+    let url = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => format!("http://{v4}:{port}"),
+        IpAddr::V6(v6) => format!("http://[{v6}]:{port}"),
+    };
+    if !bound.ip().is_unspecified() {
+        return vec![url(bound.ip())];
+    }
+    let mut urls = vec![url(IpAddr::from([127, 0, 0, 1]))];
+    if let Ok(interfaces) = if_addrs::get_if_addrs() {
+        for interface in interfaces {
+            let ip = interface.ip();
+            let wanted = !ip.is_loopback() && (ip.is_ipv4() || bound.is_ipv6());
+            if wanted {
+                urls.push(url(ip));
+            }
+        }
+    }
+    urls
+}
+
+async fn new_setup_link(db: &Db, clock: &Clock, base: &str) -> anyhow::Result<String> {
+    let mut tx = db.begin_write().await?;
+    let (token, _) = links::create(&mut tx, Purpose::Setup, None, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    tx.commit().await?;
+    Ok(format!("{}/setup/{token}", base.trim_end_matches('/')))
+}
+
+async fn setup_link(args: SetupLinkArgs) -> anyhow::Result<ExitCode> {
+    let clock = Clock::new();
+    let db = Db::open(&args.data.data_dir, &clock).await?;
+    if store::count_people(&db.readers).await? > 0 {
+        db.close().await;
+        anyhow::bail!("an account already exists; setup links only work before the first one");
+    }
+    let base = args.public_url.clone().unwrap_or_else(|| {
+        reachable_addresses(SocketAddr::from(([0, 0, 0, 0], args.port)))
+            .last()
+            .cloned()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{}", args.port))
+    });
+    let link = new_setup_link(&db, &clock, &base).await?;
+    db.close().await;
+    println!("{link}");
+    println!("It works once, for 24 hours; any earlier setup link no longer works.");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn verify(args: DataDirArgs) -> anyhow::Result<ExitCode> {
+    let clock = Clock::new();
+    let db = Db::open(&args.data_dir, &clock).await?;
+    let verdict = ledger::verify(&db.readers)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    db.close().await;
+    match verdict {
+        Verdict::Intact(head) => {
+            println!("ok: {} entries, head {}", head.seq, head.hash);
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Broken(problem) => {
+            println!("broken: {problem}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
+    let clock = Clock::new();
+    let db = Db::open(&args.data.data_dir, &clock).await?;
+    let report = db::backup(&db, &args.file).await;
+    db.close().await;
+    let report = report?;
+    println!(
+        "backup written: {} ({} bytes); integrity ok; record {} entries, head {}",
+        report.file.display(),
+        report.bytes,
+        report.head.seq,
+        report.head.hash
+    );
+    Ok(ExitCode::SUCCESS)
+}

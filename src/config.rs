@@ -1,0 +1,72 @@
+//! The command line: every flag has an `AMENDS_*` environment twin.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Amends: a shared, append-only record for two people rebuilding trust.
+#[derive(Debug, Parser)]
+#[command(name = "amends", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Flags for `serve`, accepted without the subcommand too.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Re-compute the record's hash chain and report whether it is intact.
+    Verify(DataDirArgs),
+    /// Take a consistent copy of the live database into FILE and check it.
+    Backup(BackupArgs),
+    /// Print a fresh one-time setup link (only while no account exists).
+    SetupLink(SetupLinkArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SetupLinkArgs {
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    /// The address people use to reach the server, for the printed link.
+    #[arg(long, env = "AMENDS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The port the server listens on, for the printed link.
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+}
+
+/// Where the database and its backups live.
+#[derive(Debug, Clone, Args)]
+pub struct DataDirArgs {
+    /// Directory holding amends.db and backups/ (created if missing).
+    #[arg(long, env = "AMENDS_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    /// Address to listen on. The default reaches every interface, so the
+    /// other person's phone can connect on the home network.
+    #[arg(long, env = "AMENDS_BIND", default_value = "0.0.0.0:3000")]
+    pub bind: SocketAddr,
+    /// The address people use to reach the server, e.g. https://amends.home.arpa.
+    /// Used for links, cookie security and cross-site checks. When unset, links
+    /// use the address the browser used.
+    #[arg(long, env = "AMENDS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    /// Where to write the copy. An existing file is never overwritten.
+    pub file: PathBuf,
+}

@@ -1,0 +1,16 @@
+//! Amends: a self-hosted place for two people rebuilding trust after one of
+//! them broke it. Start reading at [`app`] (the router and the server) and
+//! [`ledger`] (the record everything else is written to).
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod home;
+pub mod ledger;
+pub mod telemetry;
+pub mod web;
