@@ -54,22 +54,8 @@ pub fn parse(text: &str) -> Option<Timestamp> {
     text.parse().ok()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_times_have_a_fixed_width_and_round_trip() {
-        let ts: Timestamp = "2026-03-01T09:05:07.5Z".parse().unwrap();
-        let text = format(ts);
-        assert_eq!(text, "2026-03-01T09:05:07.500000Z");
-        assert_eq!(parse(&text), Some(ts));
-        let whole: Timestamp = "2026-03-01T09:05:07Z".parse().unwrap();
-        assert_eq!(format(whole).len(), 27);
-    }
-}
-
-/// `POST /_test/clock` with `advance_seconds=N` moves the server's clock.
+/// `POST /_test/clock` with `advance_seconds=N` moves the server's clock;
+/// `GET /_test/error` answers a 500.
 /// Compiled only into test builds, so a release server has no such route.
 #[cfg(feature = "test-clock")]
 pub fn test_routes() -> Vec<crate::app::Route> {
@@ -90,5 +76,30 @@ pub fn test_routes() -> Vec<crate::app::Route> {
         format(state.clock.now())
     }
 
-    vec![crate::app::Route::public_action("/_test/clock", advance)]
+    /// Fails on purpose, so tests can see what a 500 looks like.
+    async fn fail() -> crate::error::Result<()> {
+        Err(crate::error::AppError::internal(
+            "a failure asked for by a test",
+        ))
+    }
+
+    vec![
+        crate::app::Route::public_action("/_test/clock", advance),
+        crate::app::Route::public_page("/_test/error", fail),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_have_a_fixed_width_and_round_trip() {
+        let ts: Timestamp = "2026-03-01T09:05:07.5Z".parse().unwrap();
+        let text = format(ts);
+        assert_eq!(text, "2026-03-01T09:05:07.500000Z");
+        assert_eq!(parse(&text), Some(ts));
+        let whole: Timestamp = "2026-03-01T09:05:07Z".parse().unwrap();
+        assert_eq!(format(whole).len(), 27);
+    }
 }

@@ -210,4 +210,80 @@ mod tests {
         let two = hash_fields(1, GENESIS_HASH, "t", None, "a", "bc", "{}");
         assert_ne!(one, two);
     }
+
+    /// The shared test vectors (also checked by the offline checker's test).
+    mod vectors {
+        use super::super::*;
+
+        #[derive(serde::Deserialize)]
+        struct Vectors {
+            entries: Vec<Entry>,
+            preimages_hex: Vec<String>,
+            tampered: Vec<Tampered>,
+        }
+
+        #[derive(serde::Deserialize)]
+        struct Tampered {
+            name: String,
+            entries: Vec<Entry>,
+            expect: Expect,
+        }
+
+        #[derive(serde::Deserialize)]
+        struct Expect {
+            seq: i64,
+        }
+
+        fn load() -> Vectors {
+            serde_json::from_str(include_str!("../../tests/vectors/ledger-chain.json")).unwrap()
+        }
+
+        fn preimage(e: &Entry) -> String {
+            let seq = e.seq.to_string();
+            let author = e.author.map(|a| a.to_string()).unwrap_or_default();
+            let mut bytes = Vec::new();
+            for field in [
+                DOMAIN_TAG,
+                &seq,
+                &e.prev_hash,
+                &e.at,
+                &author,
+                &e.kind,
+                &e.subject,
+                &e.body,
+            ] {
+                bytes.extend_from_slice(&(field.len() as u64).to_be_bytes());
+                bytes.extend_from_slice(field.as_bytes());
+            }
+            hex::encode(bytes)
+        }
+
+        #[test]
+        fn every_vector_hash_is_reproduced() {
+            let v = load();
+            for (entry, expected) in v.entries.iter().zip(&v.preimages_hex) {
+                assert_eq!(
+                    &preimage(entry),
+                    expected,
+                    "encoding of entry {}",
+                    entry.seq
+                );
+                assert_eq!(
+                    entry.computed_hash(),
+                    entry.hash,
+                    "hash of entry {}",
+                    entry.seq
+                );
+            }
+            assert!(verify(&v.entries).is_ok());
+        }
+
+        #[test]
+        fn every_tampered_vector_is_reported_at_its_entry() {
+            for case in load().tampered {
+                let problem = verify(&case.entries).expect_err(&case.name);
+                assert_eq!(problem.seq, case.expect.seq, "{}", case.name);
+            }
+        }
+    }
 }
