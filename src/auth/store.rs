@@ -88,3 +88,13 @@ pub async fn time_zone(pool: &SqlitePool) -> Result<String> {
         .await?;
     Ok(zone.unwrap_or_else(|| "UTC".to_string()))
 }
+
+/// The other one of the two people, if they have joined.
+pub async fn other_person(pool: &SqlitePool, me: i64) -> Result<Option<Person>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, password_hash, closed_at FROM people WHERE id <> ? ORDER BY id LIMIT 1",
+    )
+    .bind(me)
+    .fetch_optional(pool)
+    .await?)
+}

@@ -52,6 +52,7 @@ pub async fn render(State(state): State<AppState>, request: Request, next: Next)
             flash: None,
             record_problem: state.record.problem(),
             path: for_layout.uri.path().to_string(),
+            tz: jiff::tz::TimeZone::UTC,
         },
     };
     let page = ErrorPage {

@@ -20,6 +20,8 @@ pub struct Layout {
     pub record_problem: Option<String>,
     /// The path of this page, to mark the current navigation item.
     pub path: String,
+    /// The pair's time zone: every time shown follows it.
+    pub tz: jiff::tz::TimeZone,
 }
 
 impl Layout {
@@ -32,13 +34,25 @@ impl Layout {
             .flatten();
         let flash = parts.extensions.get::<Flash>().and_then(|f| f.0.clone());
         let fingerprint = ledger::fingerprint(&state.db.readers).await?;
+        let tz = crate::web::time::zone(&crate::auth::store::time_zone(&state.db.readers).await?);
         Ok(Layout {
+            tz,
             person,
             fingerprint,
             flash,
             record_problem: state.record.problem(),
             path: parts.uri.path().to_string(),
         })
+    }
+
+    /// A stored UTC time as "21 Nov 2026, 09:05" in the pair's zone.
+    pub fn when(&self, stored: &str) -> String {
+        crate::web::time::date_time(stored, &self.tz)
+    }
+
+    /// A stored UTC time as "21 Nov 2026" in the pair's zone.
+    pub fn day(&self, stored: &str) -> String {
+        crate::web::time::date_of(stored, &self.tz)
     }
 
     /// The versioned URL of a static file.

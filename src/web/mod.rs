@@ -10,6 +10,8 @@ pub mod form;
 pub mod headers;
 pub mod layout;
 pub mod links;
+pub mod once;
+pub mod time;
 
 pub use fields::FormErrors;
 pub use form::Form;
