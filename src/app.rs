@@ -66,6 +66,29 @@ impl RecordStatus {
     }
 }
 
+/// Verifies the whole chain (at start) and remembers any break, so every
+/// page can warn about it. The app keeps serving either way, so both people
+/// can still see and copy what is there.
+pub async fn check_record(state: &AppState) -> crate::error::Result<()> {
+    match crate::ledger::verify(&state.db.readers).await? {
+        crate::ledger::Verdict::Intact(head) => {
+            tracing::info!(
+                "the record verifies: {} entries, head {}",
+                head.seq,
+                crate::ledger::chain::short(&head.hash)
+            );
+            state.record.set_problem(None);
+        }
+        crate::ledger::Verdict::Broken(problem) => {
+            tracing::error!(
+                "THE RECORD DOES NOT VERIFY: {problem}. Serving anyway so both people can see and copy what is there."
+            );
+            state.record.set_problem(Some(problem.to_string()));
+        }
+    }
+    Ok(())
+}
+
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
