@@ -161,14 +161,18 @@ fn other_view_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepPa
     page
 }
 
-fn check_other_view(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+fn other_view_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.broke.id,
         format!(
             "Only {} can add \"I see it differently\" to this breach.",
             path.broke.name
         ),
-    )?;
+    )
+}
+
+fn check_other_view(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+    other_view_role(path, person)?;
     if !path.other_view_possible() {
         return Err(not_possible(
             "An account of your own can be added once, to a breach the other person recorded.",
@@ -198,7 +202,7 @@ pub async fn add_other_view(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_other_view(&path, &person)?;
+    other_view_role(&path, &person)?;
     let mut errors = FormErrors::new();
     let text = errors.check(
         "text",
@@ -251,11 +255,15 @@ fn impact_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepPage {
     page
 }
 
-fn check_impact(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+fn impact_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.hurt.id,
         format!("Only {} can write how this affected them.", path.hurt.name),
-    )?;
+    )
+}
+
+fn check_impact(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+    impact_role(path, person)?;
     if path.impact.is_some() {
         return Err(not_possible("How this affected you is already written."));
     }
@@ -283,7 +291,7 @@ pub async fn write_impact(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_impact(&path, &person)?;
+    impact_role(&path, &person)?;
     let mut errors = FormErrors::new();
     let Some(text) = errors.check(
         "text",
@@ -365,14 +373,18 @@ fn explanation_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepP
     page
 }
 
-fn check_explain(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+fn explain_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.broke.id,
         format!(
             "Only {} can write what they did and why.",
             path.broke.name
         ),
-    )?;
+    )
+}
+
+fn check_explain(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+    explain_role(path, person)?;
     if path.impact.is_none() {
         return Err(not_possible(format!(
             "{} writes how this affected them first; your side follows.",
@@ -418,7 +430,7 @@ pub async fn explain(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_explain(&path, &person)?;
+    explain_role(&path, &person)?;
     let mut errors = FormErrors::new();
     let what = errors.check(
         "what_and_why",
@@ -501,14 +513,18 @@ fn answer_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepPage {
     page
 }
 
-fn check_answer(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+fn answer_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.hurt.id,
         format!(
             "Only {} can say whether they feel understood.",
             path.hurt.name
         ),
-    )?;
+    )
+}
+
+fn check_answer(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+    answer_role(path, person)?;
     if path.pending_round().is_none() {
         return Err(not_possible("There is no round waiting for an answer."));
     }
@@ -536,7 +552,7 @@ pub async fn answer_understanding(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_answer(&path, &person)?;
+    answer_role(&path, &person)?;
     let mut errors = FormErrors::new();
     let answer = match form.choice.as_str() {
         "understood" | "not_yet" => Some(form.choice.clone()),
@@ -613,14 +629,18 @@ fn ask_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepPage {
     page
 }
 
-fn check_ask(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+fn ask_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.broke.id,
         format!(
             "Only {} asks what they can do to regain trust.",
             path.broke.name
         ),
-    )?;
+    )
+}
+
+fn check_ask(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+    ask_role(path, person)?;
     if path.ask.is_some() {
         return Err(not_possible("This was already asked."));
     }
@@ -654,7 +674,7 @@ pub async fn ask(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_ask(&path, &person)?;
+    ask_role(&path, &person)?;
     let mut errors = FormErrors::new();
     let note = optional_note(&mut errors, &form.note);
     if !errors.is_empty() {
@@ -717,14 +737,18 @@ fn request_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepPage 
     page
 }
 
-fn check_request(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+fn request_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.hurt.id,
         format!(
             "Only {} answers with what would help them.",
             path.hurt.name
         ),
-    )?;
+    )
+}
+
+fn check_request(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+    request_role(path, person)?;
     if !path.can_request() {
         return Err(not_possible(format!(
             "Requests answer {}'s question, which has not been asked yet.",
@@ -755,7 +779,7 @@ pub async fn request(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_request(&path, &person)?;
+    request_role(&path, &person)?;
     let mut errors = FormErrors::new();
     let Some(text) = errors.check(
         "text",
@@ -820,6 +844,22 @@ pub async fn propose(
     Ok(back_to(id, &message))
 }
 
+/// Before the write: the proposer may not answer their own proposal.
+fn answer_proposal_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
+    match path.open_repair() {
+        Some(repair) if repair.state == "proposed" && repair.proposed_by == person.id => {
+            only(
+                false,
+                format!(
+                    "This proposal is yours; {} answers it.",
+                    path.other_name(person.id)
+                ),
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
 fn check_answer_proposal(path: &RepairPath, person: &CurrentPerson) -> Result<i64> {
     let Some(repair) = path.open_repair().filter(|r| r.state == "proposed") else {
         // Nothing waits: whoever asks, there is nothing to answer.
@@ -847,7 +887,7 @@ pub async fn confirm(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_answer_proposal(&path, &person)?;
+    answer_proposal_role(&path, &person)?;
     let message = "You both chose to work on this. The repair has begun.";
     let Some((mut tx, path)) = begin(&state, &person, &form.once, id).await? else {
         return Ok(back_to(id, message));
@@ -906,7 +946,7 @@ pub async fn not_now(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_answer_proposal(&path, &person)?;
+    answer_proposal_role(&path, &person)?;
     let mut errors = FormErrors::new();
     let note = optional_note(&mut errors, &form.note);
     if !errors.is_empty() {
@@ -979,7 +1019,6 @@ pub async fn step_away(
     Form(form): Form<StepForm>,
 ) -> Result<Response> {
     let path = load(&state, id).await?;
-    check_step_away(&path)?;
     let mut errors = FormErrors::new();
     let note = optional_note(&mut errors, &form.note);
     if !errors.is_empty() {
