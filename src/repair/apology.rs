@@ -108,7 +108,8 @@ pub fn preview(text: &str, dismissed: &[&str]) -> Preview {
     let mut at = 0;
     let mut views = Vec::new();
     for (n, hint) in found.iter().enumerate() {
-        let (Some(before), Some(marked)) = (text.get(at..hint.start), text.get(hint.start..hint.end))
+        let (Some(before), Some(marked)) =
+            (text.get(at..hint.start), text.get(hint.start..hint.end))
         else {
             continue;
         };
@@ -149,7 +150,10 @@ pub fn preview(text: &str, dismissed: &[&str]) -> Preview {
 fn check_writer(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.broke.id,
-        format!("Only {} can write an apology for this breach.", path.broke.name),
+        format!(
+            "Only {} can write an apology for this breach.",
+            path.broke.name
+        ),
     )?;
     if !path.apology_step_open() {
         return Err(not_possible(format!(

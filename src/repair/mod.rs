@@ -119,10 +119,7 @@ pub(crate) async fn record(
             "breach".into(),
             json!({ "id": path.id(), "title": path.breach.title }),
         );
-        map.insert(
-            "by".into(),
-            json!({ "id": person.id, "name": person.name }),
-        );
+        map.insert("by".into(), json!({ "id": person.id, "name": person.name }));
     }
     ledger::append(
         tx,
@@ -489,7 +486,10 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok(back_to(id, "The breach was recorded. Both of you can see it now."))
+    Ok(back_to(
+        id,
+        "The breach was recorded. Both of you can see it now.",
+    ))
 }
 
 fn render_new(
@@ -550,6 +550,15 @@ impl BreachPage {
     fn who(&self, id: &i64) -> String {
         if *id == self.me {
             "You".to_string()
+        } else {
+            self.path.name(*id).to_string()
+        }
+    }
+
+    /// "you" for the viewer (inside a sentence), otherwise the name.
+    fn who_in(&self, id: &i64) -> String {
+        if *id == self.me {
+            "you".to_string()
         } else {
             self.path.name(*id).to_string()
         }

@@ -256,22 +256,22 @@ impl RepairPath {
                 format!("{hurt} to answer whether you understand how they felt."),
             );
         } else if self.can_explain() {
-            let again = if self.rounds.is_empty() {
-                ""
-            } else {
-                " again"
-            };
+            let again = if self.rounds.is_empty() { "" } else { " again" };
             wait(
                 self.broke.id,
                 format!("Write{again} what you did and why, and how you understand {hurt} felt."),
-                format!("{broke} to write{again} what they did and why, and how they understand you felt."),
+                format!(
+                    "{broke} to write{again} what they did and why, and how they understand you felt."
+                ),
             );
         }
         if let Some(apology) = self.unanswered_apology() {
             if apology.opened_at.is_none() {
                 wait(
                     self.hurt.id,
-                    format!("An apology from {broke} is here, sealed, for whenever you choose to open it."),
+                    format!(
+                        "An apology from {broke} is here, sealed, for whenever you choose to open it."
+                    ),
                     format!("{hurt} to open your apology, when they choose."),
                 );
             } else {

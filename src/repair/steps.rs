@@ -376,10 +376,7 @@ fn explanation_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepP
 fn explain_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.broke.id,
-        format!(
-            "Only {} can write what they did and why.",
-            path.broke.name
-        ),
+        format!("Only {} can write what they did and why.", path.broke.name),
     )
 }
 
@@ -617,7 +614,9 @@ fn ask_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepPage {
     page.heading = format!("Ask {hurt}");
     page.intro = vec![
         format!("You will ask {hurt}: “{QUESTION}”"),
-        format!("Asking says their trust matters to you and that you mean to earn it back. Their answer is the best guide to what comes next; {hurt} answers in their own time."),
+        format!(
+            "Asking says their trust matters to you and that you mean to earn it back. Their answer is the best guide to what comes next; {hurt} answers in their own time."
+        ),
     ];
     page.fields = vec![note_field(
         "Anything you want to add (optional)",
@@ -740,10 +739,7 @@ fn request_page(layout: Layout, path: &RepairPath, form: &StepForm) -> StepPage 
 fn request_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     only(
         person.id == path.hurt.id,
-        format!(
-            "Only {} answers with what would help them.",
-            path.hurt.name
-        ),
+        format!("Only {} answers with what would help them.", path.hurt.name),
     )
 }
 
@@ -789,7 +785,10 @@ pub async fn request(
         page.errors = errors;
         return page.respond();
     };
-    let message = format!("Your request was added. {} can see it now.", path.broke.name);
+    let message = format!(
+        "Your request was added. {} can see it now.",
+        path.broke.name
+    );
     let Some((mut tx, path)) = begin(&state, &person, &form.once, id).await? else {
         return Ok(back_to(id, &message));
     };
@@ -847,15 +846,13 @@ pub async fn propose(
 /// Before the write: the proposer may not answer their own proposal.
 fn answer_proposal_role(path: &RepairPath, person: &CurrentPerson) -> Result<()> {
     match path.open_repair() {
-        Some(repair) if repair.state == "proposed" && repair.proposed_by == person.id => {
-            only(
-                false,
-                format!(
-                    "This proposal is yours; {} answers it.",
-                    path.other_name(person.id)
-                ),
-            )
-        }
+        Some(repair) if repair.state == "proposed" && repair.proposed_by == person.id => only(
+            false,
+            format!(
+                "This proposal is yours; {} answers it.",
+                path.other_name(person.id)
+            ),
+        ),
         _ => Ok(()),
     }
 }
@@ -908,7 +905,12 @@ pub async fn confirm(
     Ok(back_to(id, message))
 }
 
-fn not_now_page(layout: Layout, path: &RepairPath, person: &CurrentPerson, form: &StepForm) -> StepPage {
+fn not_now_page(
+    layout: Layout,
+    path: &RepairPath,
+    person: &CurrentPerson,
+    form: &StepForm,
+) -> StepPage {
     let other = path.other_name(person.id).to_string();
     let mut page = page(layout, path, "repair/not-now");
     page.heading = "Not now".into();
@@ -981,7 +983,12 @@ fn check_step_away(path: &RepairPath) -> Result<i64> {
         .ok_or_else(|| not_possible("There is no repair under way to step away from."))
 }
 
-fn step_away_page(layout: Layout, path: &RepairPath, person: &CurrentPerson, form: &StepForm) -> StepPage {
+fn step_away_page(
+    layout: Layout,
+    path: &RepairPath,
+    person: &CurrentPerson,
+    form: &StepForm,
+) -> StepPage {
     let other = path.other_name(person.id).to_string();
     let mut page = page(layout, path, "repair/step-away");
     page.heading = "Step away from this repair".into();

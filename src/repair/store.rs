@@ -199,14 +199,12 @@ pub async fn insert_other_view(
 }
 
 pub async fn impact(conn: &mut SqliteConnection, breach_id: i64) -> Result<Option<Written>> {
-    Ok(
-        sqlx::query_as(
-            "SELECT written_by, text, created_at FROM breach_impacts WHERE breach_id = ?",
-        )
-        .bind(breach_id)
-        .fetch_optional(conn)
-        .await?,
+    Ok(sqlx::query_as(
+        "SELECT written_by, text, created_at FROM breach_impacts WHERE breach_id = ?",
     )
+    .bind(breach_id)
+    .fetch_optional(conn)
+    .await?)
 }
 
 pub async fn insert_impact(
@@ -373,13 +371,15 @@ pub async fn insert_ask(
     note: Option<&str>,
     at: &str,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO repair_asks (breach_id, asked_by, note, created_at) VALUES (?, ?, ?, ?)")
-        .bind(breach_id)
-        .bind(by)
-        .bind(note)
-        .bind(at)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO repair_asks (breach_id, asked_by, note, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(breach_id)
+    .bind(by)
+    .bind(note)
+    .bind(at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

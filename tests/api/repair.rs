@@ -22,12 +22,15 @@ async fn record_breach(by: &Browser, broke_trust: &str, first_telling: bool) -> 
     let response = by.post_form("/breaches", &fields).await;
     assert_eq!(response.status(), 303, "recording a breach redirects");
     let to = location(&response);
-    to.trim_start_matches("/breaches/").parse().expect("breach id")
+    to.trim_start_matches("/breaches/")
+        .parse()
+        .expect("breach id")
 }
 
 /// Whether `<tag>text` appears HTML-escaped (either entity style).
 fn escaped(page: &str, tag: &str, text: &str) -> bool {
-    page.contains(&format!("&lt;{tag}&gt;{text}")) || page.contains(&format!("&#60;{tag}&#62;{text}"))
+    page.contains(&format!("&lt;{tag}&gt;{text}"))
+        || page.contains(&format!("&#60;{tag}&#62;{text}"))
 }
 
 /// Signs `name` in again (sessions end when the clock jumps days ahead).
@@ -36,7 +39,11 @@ async fn sign_in(app: &TestApp, name: &str) -> Browser {
     let response = browser
         .post_form(
             "/login",
-            &[("name", name), ("password", crate::helpers::PASSWORD), ("remember", "on")],
+            &[
+                ("name", name),
+                ("password", crate::helpers::PASSWORD),
+                ("remember", "on"),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303, "signing in again");
@@ -66,7 +73,10 @@ async fn understood_breach(app: &TestApp) -> (Browser, Browser, i64) {
     ok(
         &sam,
         &at(id, "explanation"),
-        &[("what_and_why", "I hid them."), ("their_feelings", "Alone.")],
+        &[
+            ("what_and_why", "I hid them."),
+            ("their_feelings", "Alone."),
+        ],
     )
     .await;
     ok(&alex, &at(id, "understanding"), &[("choice", "understood")]).await;
@@ -77,7 +87,11 @@ async fn send_apology(sam: &Browser, id: i64, text: &str) {
     ok(
         sam,
         &at(id, "apology"),
-        &[("text", text), ("intent", "send"), ("took_responsibility", "yes")],
+        &[
+            ("text", text),
+            ("intent", "send"),
+            ("took_responsibility", "yes"),
+        ],
     )
     .await;
 }
@@ -113,7 +127,10 @@ async fn a_breach_is_recorded_with_its_full_text_and_listed_as_open() {
     let id = record_breach(&sam, "1", true).await;
     assert_eq!(app.record_len().await, before + 1);
     let body = last_body(&app).await;
-    assert_eq!(body["what_happened"], "I kept messages from you for two months.");
+    assert_eq!(
+        body["what_happened"],
+        "I kept messages from you for two months."
+    );
     assert_eq!(body["broke_trust"]["name"], "Sam");
     assert_eq!(body["hurt"]["name"], "Alex");
     assert_eq!(body["first_telling"], true);
@@ -136,10 +153,19 @@ async fn a_first_telling_shows_as_owned_up_first_only_once_confirmed() {
     ok(&alex, &at(id, "disclosure"), &[("choice", "confirmed")]).await;
     let page = sam.page(&format!("/breaches/{id}")).await;
     assert!(page.contains("Sam owned up first"));
-    assert!(kinds(&app).await.contains(&"breach.disclosure_confirmed".to_string()));
+    assert!(
+        kinds(&app)
+            .await
+            .contains(&"breach.disclosure_confirmed".to_string())
+    );
 
     let other = record_breach(&sam, "1", true).await;
-    ok(&alex, &at(other, "disclosure"), &[("choice", "already_knew")]).await;
+    ok(
+        &alex,
+        &at(other, "disclosure"),
+        &[("choice", "already_knew")],
+    )
+    .await;
     let page = sam.page(&format!("/breaches/{other}")).await;
     assert!(!page.contains("owned up first"));
     assert!(page.contains("answered that they already knew"));
@@ -173,7 +199,10 @@ async fn a_first_telling_cannot_be_claimed_for_the_other_person() {
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
     assert!(body.contains("Only Alex can say"));
-    assert!(body.contains("Alex was late."), "the form comes back filled in");
+    assert!(
+        body.contains("Alex was late."),
+        "the form comes back filled in"
+    );
     assert_eq!(app.record_len().await, before);
 }
 
@@ -186,18 +215,12 @@ async fn hostile_or_broken_breach_forms_come_back_with_messages_and_nothing_is_w
     let long_text = "w".repeat(20_001);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![], "Please write a short title."),
-        (
-            vec![("title", long_title.as_str())],
-            "the limit is 200",
-        ),
+        (vec![("title", long_title.as_str())], "the limit is 200"),
         (
             vec![("title", "ok"), ("what_happened", long_text.as_str())],
             "the limit is 20000",
         ),
-        (
-            vec![("title", "a\u{0}b")],
-            "invisible control characters",
-        ),
+        (vec![("title", "a\u{0}b")], "invisible control characters"),
         (
             vec![("title", "ok"), ("happened_on", "not a date")],
             "Please give the date it happened",
@@ -210,7 +233,10 @@ async fn hostile_or_broken_breach_forms_come_back_with_messages_and_nothing_is_w
             vec![("title", "ok"), ("seriousness", "catastrophic")],
             "how serious",
         ),
-        (vec![("title", "ok"), ("broke_trust", "3")], "who broke trust"),
+        (
+            vec![("title", "ok"), ("broke_trust", "3")],
+            "who broke trust",
+        ),
     ];
     for (fields, message) in cases {
         let response = sam.post_form("/breaches", &fields).await;
@@ -257,11 +283,19 @@ async fn i_see_it_differently_is_for_the_one_named_when_the_other_recorded_it() 
         .await;
     assert_eq!(wrong.status(), 403);
     assert_eq!(app.record_len().await, len);
-    ok(&sam, &at(id, "other-view"), &[("text", "I remember it otherwise.")]).await;
+    ok(
+        &sam,
+        &at(id, "other-view"),
+        &[("text", "I remember it otherwise.")],
+    )
+    .await;
     let page = alex.page(&format!("/breaches/{id}")).await;
     assert!(page.contains("How Sam sees it"));
     assert!(page.contains("I remember it otherwise."));
-    assert!(page.contains("I kept messages from you"), "both accounts stay");
+    assert!(
+        page.contains("I kept messages from you"),
+        "both accounts stay"
+    );
     assert_eq!(last_body(&app).await["text"], "I remember it otherwise.");
     // A breach Sam recorded about themself has no "other view".
     let own = record_breach(&sam, "1", false).await;
@@ -284,7 +318,12 @@ async fn understanding_goes_round_until_the_hurt_person_says_yes_and_every_round
         )
         .await;
     assert_eq!(early.status(), 409);
-    ok(&alex, &at(id, "impact"), &[("text", "I felt foolish and alone.")]).await;
+    ok(
+        &alex,
+        &at(id, "impact"),
+        &[("text", "I felt foolish and alone.")],
+    )
+    .await;
     ok(
         &sam,
         &at(id, "explanation"),
@@ -296,11 +335,20 @@ async fn understanding_goes_round_until_the_hurt_person_says_yes_and_every_round
         .post_form(&at(id, "understanding"), &[("choice", "not_yet")])
         .await;
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("what is still missing"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("what is still missing")
+    );
     ok(
         &alex,
         &at(id, "understanding"),
-        &[("choice", "not_yet"), ("note", "It was the shame more than anger.")],
+        &[
+            ("choice", "not_yet"),
+            ("note", "It was the shame more than anger."),
+        ],
     )
     .await;
     // The form for round two starts from round one and shows the note.
@@ -310,7 +358,10 @@ async fn understanding_goes_round_until_the_hurt_person_says_yes_and_every_round
     ok(
         &sam,
         &at(id, "explanation"),
-        &[("what_and_why", "Second try."), ("their_feelings", "Ashamed.")],
+        &[
+            ("what_and_why", "Second try."),
+            ("their_feelings", "Ashamed."),
+        ],
     )
     .await;
     ok(&alex, &at(id, "understanding"), &[("choice", "understood")]).await;
@@ -366,7 +417,13 @@ async fn the_apology_preview_shows_hints_and_a_dismissed_hint_goes_away() {
     let sincere = sam
         .post_form(
             &at(id, "apology"),
-            &[("text", "I lied to you. It was wrong, and I will show you the messages."), ("intent", "preview")],
+            &[
+                (
+                    "text",
+                    "I lied to you. It was wrong, and I will show you the messages.",
+                ),
+                ("intent", "preview"),
+            ],
         )
         .await
         .text()
@@ -381,9 +438,17 @@ async fn an_apology_arrives_sealed_is_opened_and_answered_and_not_ready_holds_th
  {
     let app = spawn_app().await;
     let (sam, alex, id) = understood_breach(&app).await;
-    send_apology(&sam, id, "I lied to you, and I am sorry. I will show you everything.").await;
+    send_apology(
+        &sam,
+        id,
+        "I lied to you, and I am sorry. I will show you everything.",
+    )
+    .await;
     let sent = last_body(&app).await;
-    assert_eq!(sent["text"], "I lied to you, and I am sorry. I will show you everything.");
+    assert_eq!(
+        sent["text"],
+        "I lied to you, and I am sorry. I will show you everything."
+    );
     assert_eq!(sent["checklist"]["took_responsibility"], true);
     assert_eq!(sent["checklist"]["named_harm"], false);
     let apology = latest_apology_id(&app).await;
@@ -403,14 +468,23 @@ async fn an_apology_arrives_sealed_is_opened_and_answered_and_not_ready_holds_th
         )
         .await;
     assert_eq!(early.status(), 409);
-    ok(&alex, &format!("/breaches/{id}/apologies/{apology}/open"), &[]).await;
+    ok(
+        &alex,
+        &format!("/breaches/{id}/apologies/{apology}/open"),
+        &[],
+    )
+    .await;
     assert_eq!(kinds(&app).await.last().unwrap(), "apology.opened");
     let page = alex
         .page(&format!("/breaches/{id}/apologies/{apology}"))
         .await;
     assert!(page.contains("I will show you everything"));
     // Sam sees it was opened.
-    assert!(sam.page(&format!("/breaches/{id}")).await.contains("Opened on"));
+    assert!(
+        sam.page(&format!("/breaches/{id}"))
+            .await
+            .contains("Opened on")
+    );
     ok(
         &alex,
         &format!("/breaches/{id}/apologies/{apology}/answer"),
@@ -450,7 +524,10 @@ async fn an_apology_arrives_sealed_is_opened_and_answered_and_not_ready_holds_th
         .fetch_one(&app.state.db.readers)
         .await
         .unwrap();
-    assert_eq!(first, "I lied to you, and I am sorry. I will show you everything.");
+    assert_eq!(
+        first,
+        "I lied to you, and I am sorry. I will show you everything."
+    );
 }
 
 #[tokio::test]
@@ -460,7 +537,10 @@ async fn a_new_apology_waits_while_the_last_one_is_unanswered() {
     send_apology(&sam, id, "I am sorry.").await;
     let len = app.record_len().await;
     let response = sam
-        .post_form(&at(id, "apology"), &[("text", "Again."), ("intent", "send")])
+        .post_form(
+            &at(id, "apology"),
+            &[("text", "Again."), ("intent", "send")],
+        )
         .await;
     assert_eq!(response.status(), 422);
     assert!(response.text().await.unwrap().contains("still waiting"));
@@ -482,15 +562,27 @@ async fn asking_then_requests_each_listed_as_not_in_an_agreement_yet() {
     let body = last_body(&app).await;
     assert_eq!(body["question"], "What can I do to regain your trust?");
     assert_eq!(body["note"], "Anything at all.");
-    ok(&alex, &at(id, "requests"), &[("text", "Show me your phone when I ask.")]).await;
-    ok(&alex, &at(id, "requests"), &[("text", "Tell me first, always.")]).await;
+    ok(
+        &alex,
+        &at(id, "requests"),
+        &[("text", "Show me your phone when I ask.")],
+    )
+    .await;
+    ok(
+        &alex,
+        &at(id, "requests"),
+        &[("text", "Tell me first, always.")],
+    )
+    .await;
     assert_eq!(last_body(&app).await["text"], "Tell me first, always.");
     let page = sam.page(&format!("/breaches/{id}")).await;
     assert!(page.contains("Show me your phone when I ask."));
     assert_eq!(page.matches("Not in an agreement yet").count(), 2);
     // A request is short: over 200 characters comes back.
     let long = "r".repeat(201);
-    let response = alex.post_form(&at(id, "requests"), &[("text", &long)]).await;
+    let response = alex
+        .post_form(&at(id, "requests"), &[("text", &long)])
+        .await;
     assert_eq!(response.status(), 422);
     assert!(response.text().await.unwrap().contains(&long));
     // Asked once.
@@ -506,11 +598,18 @@ async fn committing_to_repair_begins_only_when_both_confirm_and_either_can_step_
     // The proposer cannot confirm their own proposal.
     let len = app.record_len().await;
     assert_eq!(
-        alex.post_form(&at(id, "repair/confirm"), &[]).await.status(),
+        alex.post_form(&at(id, "repair/confirm"), &[])
+            .await
+            .status(),
         403
     );
     assert_eq!(app.record_len().await, len);
-    ok(&sam, &at(id, "repair/not-now"), &[("note", "After the holidays.")]).await;
+    ok(
+        &sam,
+        &at(id, "repair/not-now"),
+        &[("note", "After the holidays.")],
+    )
+    .await;
     assert_eq!(last_body(&app).await["note"], "After the holidays.");
     assert!(alex.page("/breaches").await.contains("Open"));
     ok(&sam, &at(id, "repair/propose"), &[]).await;
@@ -521,7 +620,12 @@ async fn committing_to_repair_begins_only_when_both_confirm_and_either_can_step_
     assert!(page.contains("The repair is under way"));
     assert!(page.contains("said not now"));
     assert!(page.contains("After the holidays."));
-    ok(&alex, &at(id, "repair/step-away"), &[("note", "I need a break.")]).await;
+    ok(
+        &alex,
+        &at(id, "repair/step-away"),
+        &[("note", "I need a break.")],
+    )
+    .await;
     assert_eq!(last_body(&app).await["note"], "I need a break.");
     let page = sam.page(&format!("/breaches/{id}")).await;
     assert!(page.contains("Alex stepped away"));
@@ -544,7 +648,11 @@ async fn refused(app: &TestApp, who: &Browser, path: &str, fields: &[(&str, &str
     let before = app.record_len().await;
     let response = who.post_form(path, fields).await;
     assert_eq!(response.status(), 403, "POST {path} by the wrong person");
-    assert_eq!(app.record_len().await, before, "POST {path} changed nothing");
+    assert_eq!(
+        app.record_len().await,
+        before,
+        "POST {path} changed nothing"
+    );
 }
 
 async fn refused_page(who: &Browser, path: &str) {
@@ -557,7 +665,13 @@ async fn the_wrong_person_can_take_none_of_the_other_persons_steps() {
     let (sam, alex) = app.pair().await;
     // Sam broke trust; Alex was hurt.
     let id = record_breach(&sam, "1", true).await;
-    refused(&app, &sam, &at(id, "disclosure"), &[("choice", "confirmed")]).await;
+    refused(
+        &app,
+        &sam,
+        &at(id, "disclosure"),
+        &[("choice", "confirmed")],
+    )
+    .await;
     ok(&alex, &at(id, "disclosure"), &[("choice", "confirmed")]).await;
 
     refused_page(&sam, &at(id, "impact")).await;
@@ -575,12 +689,21 @@ async fn the_wrong_person_can_take_none_of_the_other_persons_steps() {
     ok(
         &sam,
         &at(id, "explanation"),
-        &[("what_and_why", "I hid it."), ("their_feelings", "Betrayed.")],
+        &[
+            ("what_and_why", "I hid it."),
+            ("their_feelings", "Betrayed."),
+        ],
     )
     .await;
 
     refused_page(&sam, &at(id, "understanding")).await;
-    refused(&app, &sam, &at(id, "understanding"), &[("choice", "understood")]).await;
+    refused(
+        &app,
+        &sam,
+        &at(id, "understanding"),
+        &[("choice", "understood")],
+    )
+    .await;
     ok(&alex, &at(id, "understanding"), &[("choice", "understood")]).await;
 
     refused_page(&alex, &at(id, "apology")).await;
@@ -593,8 +716,19 @@ async fn the_wrong_person_can_take_none_of_the_other_persons_steps() {
     .await;
     send_apology(&sam, id, "I am sorry I lied.").await;
     let apology = latest_apology_id(&app).await;
-    refused(&app, &sam, &format!("/breaches/{id}/apologies/{apology}/open"), &[]).await;
-    ok(&alex, &format!("/breaches/{id}/apologies/{apology}/open"), &[]).await;
+    refused(
+        &app,
+        &sam,
+        &format!("/breaches/{id}/apologies/{apology}/open"),
+        &[],
+    )
+    .await;
+    ok(
+        &alex,
+        &format!("/breaches/{id}/apologies/{apology}/open"),
+        &[],
+    )
+    .await;
     refused(
         &app,
         &sam,
@@ -662,7 +796,12 @@ async fn a_replayed_step_is_recorded_once() {
     let key = "fedcba9876543210fedcba9876543210";
     let len = app.record_len().await;
     for _ in 0..2 {
-        ok(&alex, &at(id, "impact"), &[("text", "It hurt."), ("once", key)]).await;
+        ok(
+            &alex,
+            &at(id, "impact"),
+            &[("text", "It hurt."), ("once", key)],
+        )
+        .await;
     }
     assert_eq!(app.record_len().await, len + 1);
 
@@ -694,7 +833,12 @@ async fn a_replayed_apology_or_request_is_recorded_once() {
     let len = app.record_len().await;
     let key = "22222222222222222222222222222222";
     for _ in 0..2 {
-        ok(&alex, &at(id, "requests"), &[("text", "Call me."), ("once", key)]).await;
+        ok(
+            &alex,
+            &at(id, "requests"),
+            &[("text", "Call me."), ("once", key)],
+        )
+        .await;
     }
     assert_eq!(app.record_len().await, len + 1);
 }
@@ -715,7 +859,8 @@ async fn every_step_form_refuses_hostile_input_with_the_text_kept() {
     };
     let len = app.record_len().await;
     expect_422(
-        sam.post_form(&at(id, "other-view"), &[("text", &huge)]).await,
+        sam.post_form(&at(id, "other-view"), &[("text", &huge)])
+            .await,
         huge.clone(),
     )
     .await;
@@ -840,9 +985,7 @@ async fn signed_out_visitors_cannot_see_or_change_breaches() {
     let response = stranger.get(&format!("/breaches/{id}")).await;
     assert_eq!(response.status(), 303);
     let len = app.record_len().await;
-    let response = stranger
-        .post_form(&at(id, "repair/propose"), &[])
-        .await;
+    let response = stranger.post_form(&at(id, "repair/propose"), &[]).await;
     assert_eq!(response.status(), 401);
     assert_eq!(app.record_len().await, len);
 }
