@@ -8,3 +8,4 @@ mod helpers;
 mod accounts;
 mod foundation;
 mod record;
+mod repair;
