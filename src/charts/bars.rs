@@ -203,7 +203,7 @@ impl BarsChart {
             label: "0".into(),
             anchor: "end",
         }];
-        if top >= 2 && top % 2 == 0 {
+        if top >= 2 && top.is_multiple_of(2) {
             y_ticks.push(Tick {
                 at: num(y(top / 2)),
                 label: (top / 2).to_string(),
@@ -332,7 +332,10 @@ mod tests {
         assert_well_formed(&svg);
         assert_no_inline_style(&svg);
         assert!(svg.contains("viewBox=\"0 0 400 210\""));
-        assert!(svg.contains("<title id=\"kept-title\">Kept &#38; broken</title>") || svg.contains("<title id=\"kept-title\">Kept &amp; broken</title>"));
+        assert!(
+            svg.contains("<title id=\"kept-title\">Kept &#38; broken</title>")
+                || svg.contains("<title id=\"kept-title\">Kept &amp; broken</title>")
+        );
         assert!(svg.contains("<desc id=\"kept-desc\">Commitments per week</desc>"));
         assert_eq!(svg.matches("class=\"chart-kept\"").count(), 2);
         assert_eq!(svg.matches("class=\"chart-broken\"").count(), 1);

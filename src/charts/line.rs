@@ -343,7 +343,7 @@ mod tests {
         let points: Vec<Point> = (0..7)
             .map(|i| Point {
                 date: start.checked_add(i.days()).unwrap(),
-                value: f64::from(i as i32) + 2.0,
+                value: f64::from(i) + 2.0,
             })
             .collect();
         let events = vec![
@@ -382,7 +382,10 @@ mod tests {
         }
         assert!(svg.contains("<td>2 March 2026</td>"));
         // Labels people typed are escaped.
-        assert!(svg.contains("Home late &#60;again&#62; &#38; no call") || svg.contains("Home late &lt;again&gt; &amp; no call"));
+        assert!(
+            svg.contains("Home late &#60;again&#62; &#38; no call")
+                || svg.contains("Home late &lt;again&gt; &amp; no call")
+        );
     }
 
     #[test]
@@ -398,7 +401,11 @@ mod tests {
         assert_well_formed(&svg);
         assert_no_inline_style(&svg);
         assert_eq!(svg.matches("class=\"chart-dot\"").count(), 0);
-        assert_eq!(svg.matches("<tr>").count(), 521, "a row per value and a header");
+        assert_eq!(
+            svg.matches("<tr>").count(),
+            521,
+            "a row per value and a header"
+        );
         assert!(svg.contains("Jan 2016"));
     }
 

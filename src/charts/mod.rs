@@ -112,7 +112,9 @@ pub(crate) mod test_support {
                 continue;
             }
             if let Some(name) = tag.strip_prefix('/') {
-                let open = stack.pop().unwrap_or_else(|| panic!("</{name}> closes nothing"));
+                let open = stack
+                    .pop()
+                    .unwrap_or_else(|| panic!("</{name}> closes nothing"));
                 assert_eq!(open, name.trim(), "tags closed out of order");
                 continue;
             }

@@ -49,7 +49,11 @@ pub struct AgendaItem {
 ///
 /// Every source must be bounded by an index and a LIMIT like the ones here,
 /// so preparing a check-in costs the same after ten years.
-pub async fn agenda(pool: &SqlitePool, tz: &jiff::tz::TimeZone, now: Timestamp) -> Result<Vec<AgendaItem>> {
+pub async fn agenda(
+    pool: &SqlitePool,
+    tz: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> Result<Vec<AgendaItem>> {
     let names = Names::load(pool).await?;
     let mut items = Vec::new();
     items.extend(rhythm_proposal(pool, &names).await?);
@@ -62,11 +66,9 @@ async fn rhythm_proposal(pool: &SqlitePool, names: &Names) -> Result<Vec<AgendaI
     let Some(open) = store::rhythm_in_state(pool, "proposed").await? else {
         return Ok(Vec::new());
     };
-    let Some(every) = super::rhythm::Every::from_parts(
-        &open.every,
-        open.weekday.as_deref(),
-        open.day_of_month,
-    ) else {
+    let Some(every) =
+        super::rhythm::Every::from_parts(&open.every, open.weekday.as_deref(), open.day_of_month)
+    else {
         return Ok(Vec::new());
     };
     Ok(vec![AgendaItem {

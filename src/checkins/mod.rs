@@ -326,7 +326,10 @@ fn check_rhythm(form: &RhythmForm, errors: &mut FormErrors) -> Option<Every> {
         "month" => match form.day_of_month.trim().parse::<i8>() {
             Ok(n) if (1..=31).contains(&n) => Some(Every::Month(n)),
             _ => {
-                errors.add("day_of_month", "Please choose a day of the month from 1 to 31.");
+                errors.add(
+                    "day_of_month",
+                    "Please choose a day of the month from 1 to 31.",
+                );
                 None
             }
         },
@@ -348,7 +351,9 @@ async fn propose(
     let other = crate::auth::store::other_person(&state.db.readers, person.id)
         .await?
         .ok_or_else(|| {
-            AppError::Conflict("Check-ins need both of you; the other person has not joined yet.".into())
+            AppError::Conflict(
+                "Check-ins need both of you; the other person has not joined yet.".into(),
+            )
         })?;
     let mut errors = FormErrors::new();
     let Some(every) = check_rhythm(&form, &mut errors) else {
@@ -370,8 +375,16 @@ async fn propose(
                 other.name
             )));
         }
-        store::set_rhythm_state(&mut tx, open.id, "proposed", "withdrawn", person.id, &at, None)
-            .await?;
+        store::set_rhythm_state(
+            &mut tx,
+            open.id,
+            "proposed",
+            "withdrawn",
+            person.id,
+            &at,
+            None,
+        )
+        .await?;
         replaces = Some(open.id);
     }
     let parts = every.parts();
@@ -513,7 +526,9 @@ async fn answer(
         Answer::Decline => (
             "declined",
             "checkin.rhythm_declined",
-            format!("You declined check-ins {description}. Either of you can propose another rhythm."),
+            format!(
+                "You declined check-ins {description}. Either of you can propose another rhythm."
+            ),
             None,
         ),
         Answer::Withdraw => (
@@ -746,7 +761,15 @@ async fn show(
     layout: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    render_checkin(&state, &person, layout, id, FeelingForm::default(), FormErrors::new()).await
+    render_checkin(
+        &state,
+        &person,
+        layout,
+        id,
+        FeelingForm::default(),
+        FormErrors::new(),
+    )
+    .await
 }
 
 async fn render_checkin(

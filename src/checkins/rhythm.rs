@@ -49,7 +49,10 @@ impl Every {
             Every::Week(d) => format!("every week on {}", weekday_name(d)),
             Every::TwoWeeks(d) => format!("every two weeks on {}", weekday_name(d)),
             Every::Month(n) if n > 28 => {
-                format!("every month on the {} (or the month's last day)", ordinal(n))
+                format!(
+                    "every month on the {} (or the month's last day)",
+                    ordinal(n)
+                )
             }
             Every::Month(n) => format!("every month on the {}", ordinal(n)),
         }
@@ -104,7 +107,10 @@ impl Rhythm {
                 if here >= d {
                     here
                 } else {
-                    let next = d.first_of_month().checked_add(1.month()).unwrap_or(Date::MAX);
+                    let next = d
+                        .first_of_month()
+                        .checked_add(1.month())
+                        .unwrap_or(Date::MAX);
                     in_month(next.year(), next.month(), n)
                 }
             }
@@ -126,7 +132,10 @@ impl Rhythm {
             return None;
         }
         let candidate = match self.every {
-            Every::Week(wd) => d.checked_sub(6.days()).ok().map(|from| weekday_on_or_after(from, wd)),
+            Every::Week(wd) => d
+                .checked_sub(6.days())
+                .ok()
+                .map(|from| weekday_on_or_after(from, wd)),
             Every::TwoWeeks(_) => {
                 let days = (d - first).get_days();
                 first.checked_add(((days / 14) * 14).days()).ok()

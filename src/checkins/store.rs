@@ -164,18 +164,18 @@ pub async fn checkin(pool: &SqlitePool, id: i64) -> Result<Option<CheckinRow>> {
     Ok(sqlx::query_as(
         "SELECT id, held_on, notes, agenda, recorded_by, recorded_at FROM checkins WHERE id = ?",
     )
-        .bind(id)
-        .fetch_optional(pool)
-        .await?)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
 }
 
 pub async fn checkin_tx(tx: &mut SqliteConnection, id: i64) -> Result<Option<CheckinRow>> {
     Ok(sqlx::query_as(
         "SELECT id, held_on, notes, agenda, recorded_by, recorded_at FROM checkins WHERE id = ?",
     )
-        .bind(id)
-        .fetch_optional(tx)
-        .await?)
+    .bind(id)
+    .fetch_optional(tx)
+    .await?)
 }
 
 pub async fn feelings(pool: &SqlitePool, checkin_id: i64) -> Result<Vec<FeelingRow>> {

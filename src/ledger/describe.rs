@@ -177,7 +177,10 @@ pub fn sentence(entry: &Entry, names: &Names) -> String {
         // The repair path.
         "breach.recorded" => format!("{who} recorded a breach{}", or_empty(about(": "))),
         "breach.disclosure_confirmed" => {
-            format!("{who} said how they learned of the breach{}", or_empty(about(" ")))
+            format!(
+                "{who} said how they learned of the breach{}",
+                or_empty(about(" "))
+            )
         }
         "breach.other_view_added" => format!(
             "{who} added how they see it differently{}",
@@ -208,7 +211,10 @@ pub fn sentence(entry: &Entry, names: &Names) -> String {
 
         // Agreements.
         "agreement.draft_started" => {
-            format!("{who} started drafting an agreement{}", or_empty(about(": ")))
+            format!(
+                "{who} started drafting an agreement{}",
+                or_empty(about(": "))
+            )
         }
         "agreement.revised" => format!("{who} revised the draft{}", or_empty(about(" "))),
         "agreement.proposed" => format!(
@@ -261,10 +267,9 @@ pub fn sentence(entry: &Entry, names: &Names) -> String {
         "commitment.acknowledged" => {
             format!("{who} acknowledged the break of {}", commitment(&title))
         }
-        "commitment.dispute_withdrawn" => format!(
-            "{who} withdrew their dispute about {}",
-            commitment(&title)
-        ),
+        "commitment.dispute_withdrawn" => {
+            format!("{who} withdrew their dispute about {}", commitment(&title))
+        }
         "commitment.still_keeping" => {
             format!("{who} said they are still keeping {}", commitment(&title))
         }
@@ -335,7 +340,13 @@ fn generic(who: &str, kind: &str, b: &Body) -> String {
 /// `agreement.amendment_started` → "agreement amendment started".
 fn humanise(kind: &str) -> String {
     kind.chars()
-        .map(|c| if c == '.' || c == '_' || c == '-' { ' ' } else { c })
+        .map(|c| {
+            if c == '.' || c == '_' || c == '-' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -424,11 +435,13 @@ impl Body<'_> {
     }
 
     fn bool(&self, keys: &[&str]) -> Option<bool> {
-        keys.iter().find_map(|k| self.0.get(k).and_then(Value::as_bool))
+        keys.iter()
+            .find_map(|k| self.0.get(k).and_then(Value::as_bool))
     }
 
     fn int(&self, keys: &[&str]) -> Option<i64> {
-        keys.iter().find_map(|k| self.0.get(k).and_then(Value::as_i64))
+        keys.iter()
+            .find_map(|k| self.0.get(k).and_then(Value::as_i64))
     }
 }
 
@@ -487,10 +500,7 @@ mod tests {
             ),
             "Alex signed “Phones”, revision abc123"
         );
-        assert_eq!(
-            say(1, "copy.taken", "{}"),
-            "Sam took a copy of the record"
-        );
+        assert_eq!(say(1, "copy.taken", "{}"), "Sam took a copy of the record");
         assert_eq!(
             say(1, "pair.time_zone_set", r#"{"time_zone":"Europe/Berlin"}"#),
             "Sam set the pair's time zone to Europe/Berlin"
@@ -500,7 +510,11 @@ mod tests {
             "Alex joined with an invite"
         );
         assert_eq!(
-            say(1, "noticed.written", r#"{"text":"You called when you said you would."}"#),
+            say(
+                1,
+                "noticed.written",
+                r#"{"text":"You called when you said you would."}"#
+            ),
             "Sam noticed a good change in Alex: “You called when you said you would.”"
         );
     }
@@ -516,7 +530,11 @@ mod tests {
             own,
             "Sam recorded “Home by 10” as broken for 2 March 2026 (self-reported)"
         );
-        let seen = say(2, "commitment.broken", r#"{"title":"Home by 10","owner_id":1}"#);
+        let seen = say(
+            2,
+            "commitment.broken",
+            r#"{"title":"Home by 10","owner_id":1}"#,
+        );
         assert!(seen.ends_with("(observed)"), "{seen}");
         let flag = say(2, "commitment.broken", r#"{"self_reported":true}"#);
         assert!(flag.contains("a commitment") && flag.ends_with("(self-reported)"));

@@ -95,12 +95,9 @@ async fn show(
     let before = if query.before.is_empty() {
         None
     } else {
-        Some(
-            query
-                .before
-                .parse::<i64>()
-                .map_err(|_| AppError::BadRequest("This page address is not one Amends made.".into()))?,
-        )
+        Some(query.before.parse::<i64>().map_err(|_| {
+            AppError::BadRequest("This page address is not one Amends made.".into())
+        })?)
     };
     let today = time::today(state.clock.now(), &layout.tz);
     let form = NoticedForm {
@@ -120,7 +117,9 @@ async fn write(
     let other = crate::auth::store::other_person(&state.db.readers, person.id)
         .await?
         .ok_or_else(|| {
-            AppError::Conflict("The other person has not joined yet, so there is no one to notice.".into())
+            AppError::Conflict(
+                "The other person has not joined yet, so there is no one to notice.".into(),
+            )
         })?;
     let now = state.clock.now();
     let today = time::today(now, &layout.tz);

@@ -159,7 +159,10 @@ async fn show(
     if !query.person.is_empty() {
         match query.person.parse::<i64>() {
             Ok(id) if people_rows.iter().any(|p| p.id == id) => filter.person = Some(id),
-            _ => errors.add("person", "Please choose one of the two people, or everyone."),
+            _ => errors.add(
+                "person",
+                "Please choose one of the two people, or everyone.",
+            ),
         }
     }
     if !query.category.is_empty() {
@@ -181,7 +184,10 @@ async fn show(
     if let (Some(Some(from)), Some(Some(to))) = (from, to)
         && from > to
     {
-        errors.add("to", "This is before the start of the period; please swap them.");
+        errors.add(
+            "to",
+            "This is before the start of the period; please swap them.",
+        );
     }
     let before = if query.before.is_empty() {
         None

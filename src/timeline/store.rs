@@ -129,9 +129,8 @@ pub async fn by_seqs(pool: &SqlitePool, seqs: &[i64]) -> Result<Vec<Entry>> {
     if seqs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT seq, at, author, kind, subject, body FROM ledger WHERE seq IN (",
-    );
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT seq, at, author, kind, subject, body FROM ledger WHERE seq IN (");
     let mut list = q.separated(", ");
     for seq in seqs {
         list.push_bind(*seq);

@@ -6,5 +6,9 @@
 mod helpers;
 
 mod accounts;
+mod checkins;
 mod foundation;
+mod living_support;
+mod noticed;
 mod record;
+mod timeline;
