@@ -117,10 +117,14 @@ pub async fn distinct_kinds(pool: &SqlitePool) -> Result<Vec<String>> {
 /// The first entry written at or after `at` (a stored UTC time), if any.
 pub async fn first_seq_at_or_after(pool: &SqlitePool, at: &str) -> Result<Option<i64>> {
     Ok(
-        sqlx::query_scalar("SELECT MIN(seq) FROM ledger WHERE at >= ?")
-            .bind(at)
-            .fetch_one(pool)
-            .await?,
+        // `MIN(seq)` would walk the primary key from the first entry; the
+        // index on `at` finds the first entry at or after the time directly.
+        sqlx::query_scalar(
+            "SELECT seq FROM ledger INDEXED BY ledger_by_at WHERE at >= ? ORDER BY at, seq LIMIT 1",
+        )
+        .bind(at)
+        .fetch_optional(pool)
+        .await?,
     )
 }
 
@@ -142,7 +146,8 @@ pub async fn by_seqs(pool: &SqlitePool, seqs: &[i64]) -> Result<Vec<Entry>> {
 
 /// For entries on a page: the later entries that correct them, as
 /// (correcting seq, corrected seq). Uses the `ledger_by_corrects` index, whose
-/// expression this query repeats exactly.
+/// expression this query repeats exactly (named, because almost every entry
+/// has no value there and the planner could otherwise prefer a scan).
 pub async fn corrections_of(pool: &SqlitePool, seqs: &[i64]) -> Result<Vec<(i64, i64)>> {
     if seqs.is_empty() {
         return Ok(Vec::new());
@@ -150,7 +155,7 @@ pub async fn corrections_of(pool: &SqlitePool, seqs: &[i64]) -> Result<Vec<(i64,
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
         "SELECT seq, (CASE WHEN json_valid(CAST(body AS TEXT)) \
          THEN json_extract(CAST(body AS TEXT), '$.corrects') END) AS corrects \
-         FROM ledger WHERE (CASE WHEN json_valid(CAST(body AS TEXT)) \
+         FROM ledger INDEXED BY ledger_by_corrects WHERE (CASE WHEN json_valid(CAST(body AS TEXT)) \
          THEN json_extract(CAST(body AS TEXT), '$.corrects') END) IN (",
     );
     let mut list = q.separated(", ");
