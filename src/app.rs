@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::{auth, health, home, repair, web};
+use crate::{auth, checkins, health, home, noticed, repair, timeline, web};
 
 /// Largest request body accepted. Field limits are checked by the app in
 /// characters; this only stops abuse, so it is generous.
@@ -157,6 +157,9 @@ pub fn routes() -> Vec<Route> {
     table.extend(health::routes());
     table.extend(auth::routes());
     table.extend(repair::routes());
+    table.extend(timeline::routes());
+    table.extend(checkins::routes());
+    table.extend(noticed::routes());
     #[cfg(feature = "test-clock")]
     table.extend(crate::clock::test_routes());
     table

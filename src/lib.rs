@@ -4,6 +4,8 @@
 
 pub mod app;
 pub mod auth;
+pub mod charts;
+pub mod checkins;
 pub mod clock;
 pub mod commands;
 pub mod commitments;
@@ -13,6 +15,8 @@ pub mod error;
 pub mod health;
 pub mod home;
 pub mod ledger;
+pub mod noticed;
 pub mod repair;
 pub mod telemetry;
+pub mod timeline;
 pub mod web;

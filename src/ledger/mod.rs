@@ -6,6 +6,7 @@
 //! disagree. Triggers refuse UPDATE and DELETE on the table itself.
 
 pub mod chain;
+pub mod describe;
 
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};

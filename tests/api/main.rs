@@ -6,6 +6,10 @@
 mod helpers;
 
 mod accounts;
+mod checkins;
 mod foundation;
+mod living_support;
+mod noticed;
 mod record;
 mod repair;
+mod timeline;
