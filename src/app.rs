@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::{auth, health, home, web};
+use crate::{auth, health, home, settings, web};
 
 /// Largest request body accepted. Field limits are checked by the app in
 /// characters; this only stops abuse, so it is generous.
@@ -37,6 +37,9 @@ pub struct AppState {
 pub struct Settings {
     /// e.g. `https://amends.home.arpa`, without a trailing slash.
     pub public_url: Option<String>,
+    /// The reverse proxy whose right-most `X-Forwarded-For` entry is taken as
+    /// the client's address (only when the request comes from it).
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl Settings {
@@ -133,6 +136,7 @@ pub fn routes() -> Vec<Route> {
     table.extend(home::routes());
     table.extend(health::routes());
     table.extend(auth::routes());
+    table.extend(settings::routes());
     #[cfg(feature = "test-clock")]
     table.extend(crate::clock::test_routes());
     table

@@ -14,5 +14,6 @@ pub mod health;
 pub mod home;
 pub mod ledger;
 pub mod repair;
+pub mod settings;
 pub mod telemetry;
 pub mod web;
