@@ -16,6 +16,9 @@ use crate::web::fields::limits;
 use crate::web::links::is_local_path;
 use crate::web::{Form, Layout, flash};
 
+/// What was typed is sent back with the form, up to this many characters.
+const ECHO_LIMIT: usize = 1000;
+
 #[derive(Template)]
 #[template(path = "auth/login.html")]
 struct LoginPage {
@@ -85,7 +88,7 @@ pub async fn sign_in(
         render(
             &state,
             layout.clone(),
-            name.chars().take(limits::NAME).collect(),
+            name.chars().take(ECHO_LIMIT).collect(),
             remember,
             next.clone(),
             Some(message.to_string()),
@@ -94,6 +97,9 @@ pub async fn sign_in(
     };
     if name.is_empty() || form.password.is_empty() {
         return refuse("Please enter your name and your password.");
+    }
+    if name.chars().any(char::is_control) {
+        return refuse("The name contains invisible control characters; please type it again.");
     }
     if name.chars().count() > limits::NAME {
         return refuse("Names here are at most 60 characters; please check the name.");

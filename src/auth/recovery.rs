@@ -210,7 +210,7 @@ pub async fn forgot(
 ) -> Result<Response> {
     let address = address.map(|a| a.0.0.to_string()).unwrap_or_default();
     let device = Device::from_request(&headers, &address);
-    let typed_name: String = form.name.trim().chars().take(limits::NAME).collect();
+    let typed_name: String = form.name.trim().chars().take(1000).collect();
     let mut errors = FormErrors::new();
     let name = errors.check(
         "name",
