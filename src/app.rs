@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::{auth, checkins, health, home, noticed, repair, timeline, web};
+use crate::{auth, checkins, health, home, noticed, repair, settings, timeline, web};
 
 /// Largest request body accepted. Field limits are checked by the app in
 /// characters; this only stops abuse, so it is generous.
@@ -37,6 +37,9 @@ pub struct AppState {
 pub struct Settings {
     /// e.g. `https://amends.home.arpa`, without a trailing slash.
     pub public_url: Option<String>,
+    /// The reverse proxy whose right-most `X-Forwarded-For` entry is taken as
+    /// the client's address (only when the request comes from it).
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl Settings {
@@ -160,6 +163,7 @@ pub fn routes() -> Vec<Route> {
     table.extend(timeline::routes());
     table.extend(checkins::routes());
     table.extend(noticed::routes());
+    table.extend(settings::routes());
     #[cfg(feature = "test-clock")]
     table.extend(crate::clock::test_routes());
     table

@@ -12,7 +12,9 @@ use crate::app::{self, AppState, RecordStatus, Settings};
 use crate::auth::links::{self, Purpose};
 use crate::auth::store;
 use crate::clock::Clock;
-use crate::config::{BackupArgs, Cli, Command, DataDirArgs, ServeArgs, SetupLinkArgs};
+use crate::config::{
+    BackupArgs, Cli, Command, DataDirArgs, ResetLinkArgs, ServeArgs, SetupLinkArgs,
+};
 use crate::db::{self, Db};
 use crate::ledger::{self, Verdict};
 
@@ -24,6 +26,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Verify(args)) => verify(args).await,
         Some(Command::Backup(args)) => backup(args).await,
         Some(Command::SetupLink(args)) => setup_link(args).await,
+        Some(Command::ResetLink(args)) => reset_link(args).await,
     };
     match outcome {
         Ok(code) => code,
@@ -67,7 +70,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = AppState {
         db,
         clock,
-        settings: Arc::new(Settings { public_url }),
+        settings: Arc::new(Settings {
+            public_url,
+            trusted_proxy: args.trusted_proxy,
+        }),
         record: Arc::new(RecordStatus::default()),
     };
     app::check_record(&state).await?;
@@ -141,6 +147,58 @@ async fn setup_link(args: SetupLinkArgs) -> anyhow::Result<ExitCode> {
     db.close().await;
     println!("{link}");
     println!("It works once, for 24 hours; any earlier setup link no longer works.");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn reset_link(args: ResetLinkArgs) -> anyhow::Result<ExitCode> {
+    let public_url = args
+        .public_url
+        .as_deref()
+        .map(check_public_url)
+        .transpose()?;
+    let clock = Clock::new();
+    let db = Db::open(&args.data.data_dir, &clock).await?;
+    let Some(person) = store::person_by_name(&db.readers, args.name.trim())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+    else {
+        let names: Vec<String> = store::people(&db.readers)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        db.close().await;
+        if names.is_empty() {
+            anyhow::bail!("nobody has an account yet");
+        }
+        anyhow::bail!(
+            "no account is called {:?}; the accounts are: {}",
+            args.name,
+            names.join(", ")
+        );
+    };
+    let base = public_url.unwrap_or_else(|| {
+        reachable_addresses(SocketAddr::from(([0, 0, 0, 0], args.port)))
+            .last()
+            .cloned()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{}", args.port))
+    });
+    let mut tx = db.begin_write().await?;
+    let (token, _) = links::create(&mut tx, Purpose::Reset, Some(person.id), clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    tx.commit().await?;
+    db.close().await;
+    println!("{}/reset/{token}", base.trim_end_matches('/'));
+    println!(
+        "It sets a new password for {} once, within 24 hours; any earlier reset link for them no longer works.",
+        person.name
+    );
+    println!(
+        "The reset is written to the record, and {} is told at their next sign-in.",
+        person.name
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -26,6 +26,9 @@ pub enum Command {
     Backup(BackupArgs),
     /// Print a fresh one-time setup link (only while no account exists).
     SetupLink(SetupLinkArgs),
+    /// Print a one-time link (valid 24 hours) that sets a new password for
+    /// NAME, for when both the password and the recovery codes are lost.
+    ResetLink(ResetLinkArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -61,6 +64,25 @@ pub struct ServeArgs {
     /// use the address the browser used.
     #[arg(long, env = "AMENDS_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The address of a reverse proxy in front of the server. Requests from
+    /// it are counted by the right-most X-Forwarded-For entry (the client it
+    /// saw) for slowing down sign-in guesses; nobody else can set that header.
+    #[arg(long, env = "AMENDS_TRUSTED_PROXY")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ResetLinkArgs {
+    /// The name of the person whose password the link resets.
+    pub name: String,
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    /// The address people use to reach the server, for the printed link.
+    #[arg(long, env = "AMENDS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The port the server listens on, for the printed link.
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -17,6 +17,7 @@ pub mod home;
 pub mod ledger;
 pub mod noticed;
 pub mod repair;
+pub mod settings;
 pub mod telemetry;
 pub mod timeline;
 pub mod web;

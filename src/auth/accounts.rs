@@ -7,12 +7,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::links::{self, Purpose};
 use super::session::{self, ClientAddress, Device};
-use super::{password, store};
+use super::throttle::{self, Outcome};
+use super::{password, recovery, store};
 use crate::app::AppState;
 use crate::error::{AppError, Result};
 use crate::ledger;
@@ -222,18 +223,24 @@ async fn create(
         links::revoke_all(&mut tx, Purpose::Setup, now).await?;
     }
     let address = address.map(|a| a.0.0.to_string()).unwrap_or_default();
-    let cookie = session::start(
-        &mut tx,
-        &state.settings,
-        now,
-        id,
-        false,
-        &Device::from_request(&headers, &address),
-    )
-    .await?;
+    let device = Device::from_request(&headers, &address);
+    let cookie = session::start(&mut tx, &state.settings, now, id, false, &device).await?;
+    let device_cookie =
+        throttle::remember_device(&mut tx, &state.settings, &headers, id, now).await?;
+    throttle::insert_log(&mut tx, now, Some(id), &name, &device, Outcome::SignedIn).await?;
+    let codes = recovery::replace_codes(&mut tx, id, now).await?;
     tx.commit().await?;
     tracing::info!(person = id, via, "account created");
-    Ok(([(SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+    let mut cookies = vec![
+        (SET_COOKIE, cookie),
+        (
+            SET_COOKIE,
+            recovery::codes_cookie(&state.settings, id, &codes),
+        ),
+    ];
+    cookies.extend(device_cookie.map(|c| (SET_COOKIE, c)));
+    // The recovery codes are shown once, right away.
+    Ok((AppendHeaders(cookies), Redirect::to("/recovery-codes")).into_response())
 }
 
 async fn check_link(state: &AppState, purpose: Purpose, token: &str) -> Result<()> {

@@ -1,5 +1,6 @@
 //! The first person invites the second: a single-use link, valid 7 days,
-//! shown once as text to copy. Revocable; stored hashed.
+//! shown once as text to copy and as a QR code to scan with the other
+//! person's phone. Revocable; stored hashed.
 
 use askama::Template;
 use axum::extract::State;
@@ -19,6 +20,8 @@ struct InvitePage {
     complete: bool,
     other_name: String,
     link: Option<String>,
+    /// The link as a QR code: an `<svg>` element drawn by the `qrcode` crate.
+    qr: Option<String>,
     active_until: Option<String>,
 }
 
@@ -31,6 +34,7 @@ pub async fn show(State(state): State<AppState>, layout: Layout) -> Result<Respo
         complete: people.len() >= 2,
         other_name: people.get(1).map(|p| p.name.clone()).unwrap_or_default(),
         link: None,
+        qr: None,
         active_until: active,
     };
     Ok(Html(page.render()?).into_response())
@@ -58,6 +62,7 @@ pub async fn create(
         layout,
         complete: false,
         other_name: String::new(),
+        qr: qr_svg(&link),
         link: Some(link),
         active_until: Some(crate::clock::format(expires)),
     };
@@ -74,4 +79,42 @@ pub async fn revoke(State(state): State<AppState>, _person: CurrentPerson) -> Re
         Redirect::to("/invite"),
     )
         .into_response())
+}
+
+/// The link as an inline `<svg>` QR code. The crate draws only a `<rect>`
+/// and one `<path>` with presentation attributes (no `style`, which the CSP
+/// would refuse); its XML prologue is dropped and a role and label added so
+/// the element can sit in the page. Nothing typed by a person is in it:
+/// the drawing is only path data computed from the link.
+pub fn qr_svg(link: &str) -> Option<String> {
+    use qrcode::render::svg;
+    let code = qrcode::QrCode::new(link.as_bytes()).ok()?;
+    let drawn = code
+        .render::<svg::Color>()
+        .quiet_zone(true)
+        .min_dimensions(240, 240)
+        .build();
+    let start = drawn.find("<svg")?;
+    let element = &drawn[start..];
+    if element.contains("style") || element.contains("<script") {
+        return None;
+    }
+    Some(element.replacen(
+        "<svg",
+        "<svg role=\"img\" aria-label=\"The invite link as a QR code\" focusable=\"false\"",
+        1,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_qr_code_is_an_svg_element_without_style() {
+        let svg = super::qr_svg("http://192.168.1.20:3000/join/0123456789abcdef0123456789abcdef")
+            .unwrap();
+        assert!(svg.starts_with("<svg role=\"img\""));
+        assert!(svg.ends_with("</svg>"));
+        assert!(!svg.contains("style"));
+        assert!(!svg.contains("<?xml"));
+    }
 }

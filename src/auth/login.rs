@@ -4,16 +4,20 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::session::{self, ClientAddress, Device};
-use super::{CurrentPerson, password, store};
+use super::throttle::{self, Outcome};
+use super::{CurrentPerson, notices, password, recovery, store};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::web::fields::limits;
 use crate::web::links::is_local_path;
 use crate::web::{Form, Layout, flash};
+
+/// What was typed is sent back with the form, up to this many characters.
+const ECHO_LIMIT: usize = 1000;
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -76,11 +80,15 @@ pub async fn sign_in(
     let name = form.name.trim().to_string();
     let remember = form.remember.is_some();
     let address = address.map(|a| a.0.0.to_string()).unwrap_or_default();
+    let device = Device::from_request(&headers, &address);
+    // The session this browser had (signed in as anyone): ended at sign-in,
+    // so a cookie planted before sign-in is never the one used after.
+    let planted = layout.person.as_ref().map(|p| p.session_hash.clone());
     let refuse = |message: &str| {
         render(
             &state,
             layout.clone(),
-            name.chars().take(limits::NAME).collect(),
+            name.chars().take(ECHO_LIMIT).collect(),
             remember,
             next.clone(),
             Some(message.to_string()),
@@ -90,42 +98,63 @@ pub async fn sign_in(
     if name.is_empty() || form.password.is_empty() {
         return refuse("Please enter your name and your password.");
     }
-    if name.chars().count() > limits::NAME || form.password.chars().count() > password::MAX_LENGTH {
-        return refuse("That name and password do not match an account here.");
+    if name.chars().any(char::is_control) {
+        return refuse("The name contains invisible control characters; please type it again.");
+    }
+    if name.chars().count() > limits::NAME {
+        return refuse("Names here are at most 60 characters; please check the name.");
+    }
+    if form.password.chars().count() > password::MAX_LENGTH {
+        return refuse("Passwords here are at most 256 characters; please check the password.");
     }
     let person = store::person_by_name(&state.db.readers, &name).await?;
+    let person_id = person.as_ref().map(|p| p.id);
+    let keys = recovery::attempt_keys(&state, &headers, person_id, &name, &address).await?;
+    if let Err(wait) = throttle::begin_attempt(&state, &keys).await? {
+        throttle::log_attempt(&state, person_id, &name, &device, Outcome::SlowedDown).await?;
+        return Ok(throttle::slowed_down(wait));
+    }
     let stored = person.as_ref().map(|p| p.password_hash.clone());
     let matches = password::verify(form.password.clone(), stored).await?;
     let person = match person {
         Some(person) if matches && person.closed_at.is_none() => person,
         _ => {
-            tracing::warn!(
-                target: "amends::signin",
-                "sign-in failed: name={:?} address={}",
-                name,
-                address
-            );
+            throttle::log_attempt(&state, person_id, &name, &device, Outcome::WrongPassword)
+                .await?;
             return refuse("That name and password do not match an account here.");
         }
     };
     let now = state.clock.now();
+    let tz = crate::web::time::zone(&store::time_zone(&state.db.readers).await?);
     let mut tx = state.db.begin_write().await?;
     // A session cookie planted before sign-in is never reused: drop it.
-    if let Some(old) = super::session::resolve(&state, &headers).await? {
-        session::end(&mut tx, &old.session_hash).await?;
+    if let Some(old) = &planted {
+        session::end(&mut tx, old).await?;
     }
-    let cookie = session::start(
+    let cookie =
+        session::start(&mut tx, &state.settings, now, person.id, remember, &device).await?;
+    let device_cookie =
+        throttle::remember_device(&mut tx, &state.settings, &headers, person.id, now).await?;
+    throttle::clear(&mut tx, &keys).await?;
+    throttle::insert_log(
         &mut tx,
-        &state.settings,
         now,
-        person.id,
-        remember,
-        &Device::from_request(&headers, &address),
+        Some(person.id),
+        &name,
+        &device,
+        Outcome::SignedIn,
     )
     .await?;
+    let notice = notices::take(&mut tx, person.id, &tz).await?;
     tx.commit().await?;
     tracing::info!(person = person.id, "signed in");
-    Ok(([(SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
+    let mut cookies = vec![(SET_COOKIE, cookie)];
+    cookies.extend(device_cookie.map(|c| (SET_COOKIE, c)));
+    if let Some(notice) = notice {
+        let [flash] = flash::set(&notice);
+        cookies.push(flash);
+    }
+    Ok((AppendHeaders(cookies), Redirect::to(&next)).into_response())
 }
 
 /// `POST /logout`
@@ -133,10 +162,13 @@ pub async fn sign_out(State(state): State<AppState>, person: CurrentPerson) -> R
     let mut tx = state.db.begin_write().await?;
     session::end(&mut tx, &person.session_hash).await?;
     tx.commit().await?;
-    let removal = session::removal_cookie(&state.settings);
+    let [flash] = flash::set("You are signed out.");
     Ok((
-        [(SET_COOKIE, removal)],
-        flash::set("You are signed out."),
+        AppendHeaders([
+            (SET_COOKIE, session::removal_cookie(&state.settings)),
+            (SET_COOKIE, recovery::codes_removal(&state.settings)),
+            flash,
+        ]),
         Redirect::to("/login"),
     )
         .into_response())

@@ -7,9 +7,13 @@ pub mod common_passwords;
 pub mod invite;
 pub mod links;
 pub mod login;
+pub mod notices;
 pub mod password;
+pub mod recovery;
+pub mod reset;
 pub mod session;
 pub mod store;
+pub mod throttle;
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
@@ -35,6 +39,12 @@ pub fn routes() -> Vec<Route> {
         Route::page("/invite", invite::show),
         Route::action("/invite", invite::create),
         Route::action("/invite/revoke", invite::revoke),
+        Route::page("/recovery-codes", recovery::show),
+        Route::action("/recovery-codes/saved", recovery::saved),
+        Route::public_page("/forgot", recovery::forgot_form),
+        Route::public_action("/forgot", recovery::forgot),
+        Route::public_page("/reset/{token}", reset::form),
+        Route::public_action("/reset/{token}", reset::reset),
     ]
 }
 

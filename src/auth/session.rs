@@ -3,7 +3,9 @@
 //! The cookie holds a random token; the table holds only its SHA-256.
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, USER_AGENT};
+use std::net::IpAddr;
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -34,7 +36,7 @@ pub fn cookie_name(settings: &Settings) -> &'static str {
     }
 }
 
-fn cookie_options(settings: &Settings) -> CookieOptions {
+pub fn cookie_options(settings: &Settings) -> CookieOptions {
     CookieOptions {
         secure: settings.secure_cookies(),
     }
@@ -147,6 +149,17 @@ struct Found {
 /// Finds the signed-in person for a request, if its cookie names a live
 /// session of an open account.
 pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentPerson>> {
+    Ok(resolve_with_renewal(state, headers)
+        .await?
+        .map(|(person, _)| person))
+}
+
+/// Like [`resolve`], and also the `Set-Cookie` value that renews a "keep me
+/// signed in" cookie's Max-Age when the session was just touched (rolling).
+async fn resolve_with_renewal(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(CurrentPerson, Option<String>)>> {
     let Some(token) = cookies::get(headers, cookie_name(&state.settings)) else {
         return Ok(None);
     };
@@ -179,36 +192,50 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Cur
         tx.commit().await?;
         return Ok(None);
     }
+    let mut renewal = None;
     if idle > TOUCH_EVERY {
         sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
             .bind(clock::format(now))
             .bind(&token_hash)
             .execute(&state.db.writer)
             .await?;
+        if found.persistent {
+            renewal = Some(cookies::set(
+                cookie_name(&state.settings),
+                token,
+                Some(PERSISTENT_IDLE.as_secs()),
+                &cookie_options(&state.settings),
+            ));
+        }
     }
-    Ok(Some(CurrentPerson {
-        id: found.person_id,
-        name: found.name,
-        session_hash: token_hash,
-    }))
+    Ok(Some((
+        CurrentPerson {
+            id: found.person_id,
+            name: found.name,
+            session_hash: token_hash,
+        },
+        renewal,
+    )))
 }
 
-/// Middleware: puts `Option<CurrentPerson>` into every request, and marks
-/// every page `Cache-Control: no-store` so a shared browser's cache never
-/// holds someone's pages.
+/// Middleware: puts `Option<CurrentPerson>` and the [`ClientAddress`] into
+/// every request, renews a rolling cookie, and marks every page
+/// `Cache-Control: no-store` so a shared browser's cache never holds
+/// someone's pages.
 pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let person = match resolve(&state, request.headers()).await {
-        Ok(person) => person,
+    let (person, renewal) = match resolve_with_renewal(&state, request.headers()).await {
+        Ok(Some((person, renewal))) => (Some(person), renewal),
+        Ok(None) => (None, None),
         Err(error) => {
             tracing::warn!(?error, "could not read the session; treating as signed out");
-            None
+            (None, None)
         }
     };
-    let address = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip());
-    if let Some(address) = address {
+    if let Some(address) = client_address(&state.settings, peer, request.headers()) {
         request.extensions_mut().insert(ClientAddress(address));
     }
     request.extensions_mut().insert(person);
@@ -222,7 +249,55 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
             .headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    if let Some(renewal) = renewal {
+        // Not when the handler itself set or removed the session cookie.
+        let name = cookie_name(&state.settings);
+        let handler_set_it = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .any(|v| v.as_bytes().starts_with(format!("{name}=").as_bytes()));
+        if !handler_set_it && let Ok(value) = HeaderValue::from_str(&renewal) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
     response
+}
+
+/// The client's address: the socket's peer, or, when that peer is the
+/// trusted reverse proxy, the right-most `X-Forwarded-For` entry (the one
+/// that proxy added; entries further left are whatever the client sent).
+pub fn client_address(
+    settings: &Settings,
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+) -> Option<IpAddr> {
+    let peer = peer?;
+    let Some(proxy) = settings.trusted_proxy else {
+        return Some(peer);
+    };
+    if !same_address(peer, proxy) {
+        return Some(peer);
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(','))
+        .map(str::trim)
+        .rfind(|entry| !entry.is_empty())
+        .and_then(|entry| {
+            entry
+                .parse::<IpAddr>()
+                .ok()
+                .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        });
+    Some(forwarded.unwrap_or(peer))
+}
+
+/// Equal addresses, also when one is an IPv4-mapped IPv6 address.
+fn same_address(a: IpAddr, b: IpAddr) -> bool {
+    a.to_canonical() == b.to_canonical()
 }
 
 /// The address of the client, as the socket saw it.

@@ -98,3 +98,91 @@ pub async fn other_person(pool: &SqlitePool, me: i64) -> Result<Option<Person>> 
     .fetch_optional(pool)
     .await?)
 }
+
+/// Sets a person's password hash.
+pub async fn set_password(tx: &mut SqliteConnection, id: i64, password_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE people SET password_hash = ? WHERE id = ?")
+        .bind(password_hash)
+        .bind(id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a person's recovery codes: unused earlier ones are removed
+/// (used ones stay, as a trace of when they were used).
+pub async fn replace_recovery_codes(
+    tx: &mut SqliteConnection,
+    person_id: i64,
+    hashes: &[String],
+    at: &str,
+) -> Result<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE person_id = ? AND used_at IS NULL")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    for hash in hashes {
+        sqlx::query(
+            "INSERT INTO recovery_codes (code_hash, person_id, created_at) VALUES (?, ?, ?)",
+        )
+        .bind(hash)
+        .bind(person_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+const UNUSED_CODES: &str =
+    "SELECT COUNT(*) FROM recovery_codes WHERE person_id = ? AND used_at IS NULL";
+
+/// How many unused recovery codes a person has.
+pub async fn unused_recovery_codes(pool: &SqlitePool, person_id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(UNUSED_CODES)
+        .bind(person_id)
+        .fetch_one(pool)
+        .await?)
+}
+
+pub async fn unused_recovery_codes_tx(tx: &mut SqliteConnection, person_id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(UNUSED_CODES)
+        .bind(person_id)
+        .fetch_one(tx)
+        .await?)
+}
+
+/// Whether this hash is one of the person's unused codes.
+pub async fn recovery_code_is_unused(
+    pool: &SqlitePool,
+    person_id: i64,
+    code_hash: &str,
+) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM recovery_codes WHERE person_id = ? AND code_hash = ? AND used_at IS NULL",
+    )
+    .bind(person_id)
+    .bind(code_hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Uses a code; `false` if it was already used (or is not theirs).
+pub async fn use_recovery_code(
+    tx: &mut SqliteConnection,
+    person_id: i64,
+    code_hash: &str,
+    at: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE recovery_codes SET used_at = ?
+         WHERE person_id = ? AND code_hash = ? AND used_at IS NULL",
+    )
+    .bind(at)
+    .bind(person_id)
+    .bind(code_hash)
+    .execute(tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod authorization;
 mod checkins;
 mod foundation;
 mod living_support;
