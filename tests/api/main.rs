@@ -6,5 +6,6 @@
 mod helpers;
 
 mod accounts;
+mod copies;
 mod foundation;
 mod record;
