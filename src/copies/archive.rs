@@ -401,11 +401,10 @@ fn subject_title(reader: &Reader, subject: &str, entries: &[&Entry]) -> String {
     {
         return reader.name(n);
     }
-    let base = if id.is_empty() {
-        label
-    } else {
-        format!("{label} {id}")
-    };
+    if id.is_empty() {
+        return label;
+    }
+    let base = format!("{label} {id}");
     let found = entries.iter().find_map(|e| {
         let body: Value = serde_json::from_str(&e.body).ok()?;
         ["title", "name", "text", "question"]
