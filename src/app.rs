@@ -12,12 +12,13 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::{auth, checkins, health, home, noticed, repair, settings, timeline, web};
+use crate::{auth, checkins, copies, health, home, noticed, repair, settings, timeline, web};
 
 /// Largest request body accepted. Field limits are checked by the app in
 /// characters; this only stops abuse, so it is generous.
@@ -164,6 +165,7 @@ pub fn routes() -> Vec<Route> {
     table.extend(checkins::routes());
     table.extend(noticed::routes());
     table.extend(settings::routes());
+    table.extend(copies::routes());
     #[cfg(feature = "test-clock")]
     table.extend(crate::clock::test_routes());
     table
@@ -191,7 +193,10 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(CompressionLayer::new())
+        // Copies of the record are ZIPs, already compressed.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/zip")),
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(web::headers::layers()[0].clone())
         .layer(web::headers::layers()[1].clone())

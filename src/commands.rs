@@ -1,5 +1,5 @@
 //! The commands of the `amends` binary: `serve` (the default), `verify`,
-//! `backup` and `setup-link`.
+//! `export`, `backup` and `setup-link`.
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
@@ -13,8 +13,9 @@ use crate::auth::links::{self, Purpose};
 use crate::auth::store;
 use crate::clock::Clock;
 use crate::config::{
-    BackupArgs, Cli, Command, DataDirArgs, ResetLinkArgs, ServeArgs, SetupLinkArgs,
+    BackupArgs, Cli, Command, ExportArgs, ResetLinkArgs, ServeArgs, SetupLinkArgs, VerifyArgs,
 };
+use crate::copies::{compare, export};
 use crate::db::{self, Db};
 use crate::ledger::{self, Verdict};
 
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Verify(args)) => verify(args).await,
+        Some(Command::Export(args)) => export(args).await,
         Some(Command::Backup(args)) => backup(args).await,
         Some(Command::SetupLink(args)) => setup_link(args).await,
         Some(Command::ResetLink(args)) => reset_link(args).await,
@@ -202,9 +204,12 @@ async fn reset_link(args: ResetLinkArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn verify(args: DataDirArgs) -> anyhow::Result<ExitCode> {
+async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    if let Some(old_path) = &args.against {
+        return verify_against(old_path, &args).await;
+    }
     let clock = Clock::new();
-    let db = Db::open(&args.data_dir, &clock).await?;
+    let db = Db::open(&args.data.data_dir, &clock).await?;
     let verdict = ledger::verify(&db.readers)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -219,6 +224,81 @@ async fn verify(args: DataDirArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// `amends verify --against OLD_COPY [NEW_COPY]`: the checker's report on
+/// the command line. Succeeds only if both chains are intact and the old
+/// copy is an exact prefix.
+async fn verify_against(old_path: &std::path::Path, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let old = compare::read_copy(old_path)?;
+    let (newer, label) = match &args.newer {
+        Some(path) => (compare::read_copy(path)?, "the newer copy"),
+        None => {
+            let clock = Clock::new();
+            let db = Db::open(&args.data.data_dir, &clock).await?;
+            let head = ledger::fingerprint(&db.readers)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let entries = ledger::entries_through(&db.readers, head.seq)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"));
+            db.close().await;
+            (entries?, "the live record")
+        }
+    };
+    let comparison = compare::compare(&old, &newer);
+    print!("{}", comparison.report(label));
+    Ok(if comparison.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `amends export FILE`: records that a copy was taken on the command line,
+/// then writes the same ZIP as the "My copy" page.
+async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    if args.file.exists() {
+        anyhow::bail!(
+            "{} already exists; choose a new file name (a copy never overwrites anything)",
+            args.file.display()
+        );
+    }
+    let clock = Clock::new();
+    let db = Db::open(&args.data.data_dir, &clock).await?;
+    let built = async {
+        let mut tx = db.begin_write().await?;
+        let entry = export::record_taking(&mut tx, &clock, &export::Taker::CommandLine).await?;
+        tx.commit().await?;
+        export::build_from(
+            &db.readers,
+            entry.seq,
+            export::Taker::CommandLine,
+            clock.now(),
+        )
+        .await
+    }
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"));
+    db.close().await;
+    let copy = built?;
+    // create_new: never overwrite, even if the file appeared meanwhile.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.file)
+        .with_context(|| format!("creating {}", args.file.display()))?;
+    std::io::Write::write_all(&mut file, &copy.bytes)?;
+    file.sync_all()?;
+    println!(
+        "copy written: {} ({} bytes): {} entries, head {} (suggested name {})",
+        args.file.display(),
+        copy.bytes.len(),
+        copy.entries,
+        copy.head,
+        copy.file_name
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {

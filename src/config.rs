@@ -20,8 +20,12 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server (the default when no command is given).
     Serve(ServeArgs),
-    /// Re-compute the record's hash chain and report whether it is intact.
-    Verify(DataDirArgs),
+    /// Re-compute the record's hash chain and report whether it is intact;
+    /// with --against, check that an older copy is an exact prefix of the
+    /// live record (or of NEW_COPY).
+    Verify(VerifyArgs),
+    /// Write a copy of the record (the same ZIP as "My copy") into FILE.
+    Export(ExportArgs),
     /// Take a consistent copy of the live database into FILE and check it.
     Backup(BackupArgs),
     /// Print a fresh one-time setup link (only while no account exists).
@@ -90,5 +94,26 @@ pub struct BackupArgs {
     #[command(flatten)]
     pub data: DataDirArgs,
     /// Where to write the copy. An existing file is never overwritten.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    /// An older copy (its ZIP, or its record.jsonl) that must be an exact
+    /// beginning of the live record, or of NEW_COPY when one is given.
+    #[arg(long, value_name = "OLD_COPY")]
+    pub against: Option<PathBuf>,
+    /// A newer copy to compare OLD_COPY with, instead of the live record.
+    #[arg(value_name = "NEW_COPY", requires = "against")]
+    pub newer: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    /// Where to write the copy (a .zip). An existing file is never overwritten.
     pub file: PathBuf,
 }

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod commands;
 pub mod commitments;
 pub mod config;
+pub mod copies;
 pub mod db;
 pub mod error;
 pub mod health;

@@ -145,6 +145,54 @@ pub fn verify<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<Head, 
     Ok(head)
 }
 
+/// The first entry at which two copies disagree, with both versions of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The older copy's number for that position.
+    pub seq: i64,
+    pub old: Entry,
+    pub new: Entry,
+}
+
+/// Whether an older copy is an exact beginning of a newer one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixReport {
+    pub old_count: usize,
+    pub new_count: usize,
+    /// The first shared position whose entries differ in any field.
+    pub first_difference: Option<Difference>,
+    /// The newer copy has fewer entries than the older one.
+    pub missing: bool,
+}
+
+impl PrefixReport {
+    /// Every entry of the older copy is in the newer, unchanged and in order.
+    pub fn is_prefix(&self) -> bool {
+        self.first_difference.is_none() && !self.missing
+    }
+}
+
+/// Compares two copies position by position, every field (the same rule as
+/// `comparePrefix` in static/js/chain.js). It does not check either chain;
+/// [`verify`] does that.
+pub fn compare_prefix(old: &[Entry], new: &[Entry]) -> PrefixReport {
+    let first_difference = old
+        .iter()
+        .zip(new)
+        .find(|(o, n)| o != n)
+        .map(|(o, n)| Difference {
+            seq: o.seq,
+            old: o.clone(),
+            new: n.clone(),
+        });
+    PrefixReport {
+        old_count: old.len(),
+        new_count: new.len(),
+        first_difference,
+        missing: new.len() < old.len(),
+    }
+}
+
 /// The first 12 hex digits of a hash: enough for people to compare by eye.
 pub fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
@@ -220,6 +268,23 @@ mod tests {
             entries: Vec<Entry>,
             preimages_hex: Vec<String>,
             tampered: Vec<Tampered>,
+            prefix: Vec<PrefixCase>,
+        }
+
+        #[derive(serde::Deserialize)]
+        struct PrefixCase {
+            name: String,
+            old: String,
+            new: Vec<Entry>,
+            expect: PrefixExpect,
+        }
+
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct PrefixExpect {
+            is_prefix: bool,
+            missing: bool,
+            first_difference_seq: Option<i64>,
         }
 
         #[derive(serde::Deserialize)]
@@ -283,6 +348,26 @@ mod tests {
             for case in load().tampered {
                 let problem = verify(&case.entries).expect_err(&case.name);
                 assert_eq!(problem.seq, case.expect.seq, "{}", case.name);
+            }
+        }
+
+        #[test]
+        fn every_prefix_vector_is_compared_as_the_checker_does() {
+            let v = load();
+            assert!(!v.prefix.is_empty());
+            for case in &v.prefix {
+                assert_eq!(case.old, "base", "{}", case.name);
+                let report = compare_prefix(&v.entries, &case.new);
+                assert_eq!(report.is_prefix(), case.expect.is_prefix, "{}", case.name);
+                assert_eq!(report.missing, case.expect.missing, "{}", case.name);
+                assert_eq!(
+                    report.first_difference.as_ref().map(|d| d.seq),
+                    case.expect.first_difference_seq,
+                    "{}",
+                    case.name
+                );
+                assert_eq!(report.old_count, v.entries.len());
+                assert_eq!(report.new_count, case.new.len());
             }
         }
     }

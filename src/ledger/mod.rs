@@ -108,6 +108,38 @@ pub async fn entries_after(pool: &SqlitePool, after: i64, limit: i64) -> Result<
     Ok(rows.into_iter().map(StoredEntry::into_entry).collect())
 }
 
+/// Every entry from the first through `through`, oldest first, read a page
+/// at a time (what a copy of the record holds).
+pub async fn entries_through(pool: &SqlitePool, through: i64) -> Result<Vec<Entry>> {
+    const PAGE: i64 = 5000;
+    let mut all = Vec::with_capacity(usize::try_from(through.max(0)).unwrap_or(0));
+    let mut after = 0;
+    loop {
+        let rows: Vec<StoredEntry> = sqlx::query_as(
+            "SELECT seq, at, author, kind, subject, body, prev_hash, hash
+             FROM ledger WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after)
+        .bind(through)
+        .bind(PAGE)
+        .fetch_all(pool)
+        .await?;
+        let Some(last) = rows.last() else {
+            return Ok(all);
+        };
+        after = last.seq;
+        all.extend(rows.into_iter().map(StoredEntry::into_entry));
+    }
+}
+
+/// The entry with number `seq`, if there is one.
+pub async fn entry_at(pool: &SqlitePool, seq: i64) -> Result<Option<Entry>> {
+    Ok(entries_after(pool, seq - 1, 1)
+        .await?
+        .into_iter()
+        .find(|e| e.seq == seq))
+}
+
 /// A row as stored: the body is raw bytes, so that bytes changed behind the
 /// app's back (even into invalid UTF-8) still reach the hash check.
 #[derive(sqlx::FromRow)]

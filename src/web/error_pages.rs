@@ -53,6 +53,7 @@ pub async fn render(State(state): State<AppState>, request: Request, next: Next)
             record_problem: state.record.problem(),
             path: for_layout.uri.path().to_string(),
             tz: jiff::tz::TimeZone::UTC,
+            departure: None,
         },
     };
     let page = ErrorPage {

@@ -5,7 +5,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// No inline scripts or styles anywhere: everything comes from our own files.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     img-src 'self' data:; connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
 
 /// The layers, applied outermost so nothing can answer without them.

@@ -22,6 +22,9 @@ pub struct Layout {
     pub path: String,
     /// The pair's time zone: every time shown follows it.
     pub tz: jiff::tz::TimeZone,
+    /// The other person closed their account and this one has not yet put
+    /// the notice away (see `copies::leaving`).
+    pub departure: Option<crate::copies::store::Departure>,
 }
 
 impl Layout {
@@ -35,7 +38,12 @@ impl Layout {
         let flash = parts.extensions.get::<Flash>().and_then(|f| f.0.clone());
         let fingerprint = ledger::fingerprint(&state.db.readers).await?;
         let tz = crate::web::time::zone(&crate::auth::store::time_zone(&state.db.readers).await?);
+        let departure = match &person {
+            Some(p) => crate::copies::store::departure_for(&state.db.readers, p.id).await?,
+            None => None,
+        };
         Ok(Layout {
+            departure,
             tz,
             person,
             fingerprint,

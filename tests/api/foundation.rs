@@ -4,7 +4,7 @@
 use crate::helpers::{location, spawn_app};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn assert_security_headers(response: &reqwest::Response) {
     let h = response.headers();

@@ -8,6 +8,7 @@ mod helpers;
 mod accounts;
 mod authorization;
 mod checkins;
+mod copies;
 mod foundation;
 mod living_support;
 mod noticed;
