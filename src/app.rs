@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::{auth, health, home, web};
+use crate::{agreements, auth, commitments, health, home, web};
 
 /// Largest request body accepted. Field limits are checked by the app in
 /// characters; this only stops abuse, so it is generous.
@@ -133,6 +133,8 @@ pub fn routes() -> Vec<Route> {
     table.extend(home::routes());
     table.extend(health::routes());
     table.extend(auth::routes());
+    table.extend(agreements::routes());
+    table.extend(commitments::routes());
     #[cfg(feature = "test-clock")]
     table.extend(crate::clock::test_routes());
     table

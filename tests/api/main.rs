@@ -6,5 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod agreements;
+mod commitments;
 mod foundation;
 mod record;
