@@ -617,8 +617,10 @@ async fn commitment_lines(
                 .unwrap_or_default(),
             text: t.text,
             link: Some(format!("/commitments/{}", t.commitment_id)),
-            change: if first {
+            change: if first && version > 1 {
                 "new".into()
+            } else if first {
+                String::new()
             } else if t.changed == 1 {
                 "changed".into()
             } else {
