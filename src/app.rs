@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::{agreements, auth, commitments, health, home, web};
+use crate::{agreements, auth, commitments, health, home, repair, web};
 
 /// Largest request body accepted. Field limits are checked by the app in
 /// characters; this only stops abuse, so it is generous.
@@ -64,6 +64,29 @@ impl RecordStatus {
     pub fn problem(&self) -> Option<String> {
         self.problem.read().ok().and_then(|p| p.clone())
     }
+}
+
+/// Verifies the whole chain (at start) and remembers any break, so every
+/// page can warn about it. The app keeps serving either way, so both people
+/// can still see and copy what is there.
+pub async fn check_record(state: &AppState) -> crate::error::Result<()> {
+    match crate::ledger::verify(&state.db.readers).await? {
+        crate::ledger::Verdict::Intact(head) => {
+            tracing::info!(
+                "the record verifies: {} entries, head {}",
+                head.seq,
+                crate::ledger::chain::short(&head.hash)
+            );
+            state.record.set_problem(None);
+        }
+        crate::ledger::Verdict::Broken(problem) => {
+            tracing::error!(
+                "THE RECORD DOES NOT VERIFY: {problem}. Serving anyway so both people can see and copy what is there."
+            );
+            state.record.set_problem(Some(problem.to_string()));
+        }
+    }
+    Ok(())
 }
 
 /// Who may use a route.
@@ -133,6 +156,7 @@ pub fn routes() -> Vec<Route> {
     table.extend(home::routes());
     table.extend(health::routes());
     table.extend(auth::routes());
+    table.extend(repair::routes());
     table.extend(agreements::routes());
     table.extend(commitments::routes());
     #[cfg(feature = "test-clock")]

@@ -42,20 +42,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let clock = Arc::new(Clock::new());
     let db = Db::open(&args.data.data_dir, &clock).await?;
-    let record = Arc::new(RecordStatus::default());
-    match ledger::verify(&db.readers).await? {
-        Verdict::Intact(head) => tracing::info!(
-            "the record verifies: {} entries, head {}",
-            head.seq,
-            ledger::chain::short(&head.hash)
-        ),
-        Verdict::Broken(problem) => {
-            tracing::error!(
-                "THE RECORD DOES NOT VERIFY: {problem}. Serving anyway so both people can see and copy what is there."
-            );
-            record.set_problem(Some(problem.to_string()));
-        }
-    }
     let listener = TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("listening on {}", args.bind))?;
@@ -82,8 +68,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         db,
         clock,
         settings: Arc::new(Settings { public_url }),
-        record,
+        record: Arc::new(RecordStatus::default()),
     };
+    app::check_record(&state).await?;
     app::serve(listener, state).await?;
     Ok(ExitCode::SUCCESS)
 }

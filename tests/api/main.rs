@@ -10,3 +10,4 @@ mod agreements;
 mod commitments;
 mod foundation;
 mod record;
+mod repair;

@@ -207,3 +207,27 @@ async fn the_backup_command_refuses_to_overwrite() {
     let second = amends(&["backup", "--data-dir", &dir, file.to_str().unwrap()]);
     assert!(!second.status.success());
 }
+
+#[tokio::test]
+async fn a_broken_chain_found_at_start_is_shown_on_every_page() {
+    let app = spawn_app().await;
+    append(&app, 2).await;
+    app.sql("DROP TRIGGER ledger_refuses_update").await.unwrap();
+    app.sql("UPDATE ledger SET kind = 'forged' WHERE seq = 1")
+        .await
+        .unwrap();
+    amends::app::check_record(&app.state).await.unwrap();
+    let page = app.browser().page("/").await;
+    assert!(page.contains("The record does not verify"));
+    assert!(page.contains("entry 1"));
+    let missing = app
+        .browser()
+        .get("/no-such-page")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(missing.contains("The record does not verify"));
+    let health: serde_json::Value = app.browser().get("/healthz").await.json().await.unwrap();
+    assert_eq!(health["record"], "broken");
+}
