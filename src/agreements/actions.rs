@@ -39,7 +39,7 @@ struct CommitmentBody {
 
 /// The full content of a revision, for the record.
 #[derive(Serialize)]
-struct ContentBody {
+pub(super) struct ContentBody {
     agreement: i64,
     revision: i64,
     content_hash: String,
@@ -49,7 +49,7 @@ struct ContentBody {
     commitments: Vec<CommitmentBody>,
 }
 
-fn content_body(
+pub(super) fn content_body(
     agreement: i64,
     revision: i64,
     content: &Content,
@@ -101,6 +101,7 @@ async fn carried(state: &AppState, agreement: &Agreement) -> Result<form::Carrie
                 c.id,
                 CommitmentDraft {
                     carries: Some(c.id),
+                    request: None,
                     owner: c.owner_id,
                     text: c.text,
                     schedule,
@@ -150,6 +151,7 @@ pub async fn create(
         &mut form,
         &people,
         &form::Carried::new(),
+        &form::Requests::new(),
         today,
         &mut errors,
     );
@@ -240,7 +242,8 @@ pub async fn save(
     let mut errors = FormErrors::new();
     let people = people_ids(&state).await?;
     let carried = carried(&state, &agreement).await?;
-    let content = form::check(&mut form, &people, &carried, today, &mut errors);
+    let requests = super::requests::requests_of_agreement(&state.db.readers, id).await?;
+    let content = form::check(&mut form, &people, &carried, &requests, today, &mut errors);
     let Some(content) = content.filter(|_| errors.is_empty()) else {
         return pages::render_edit(&state, layout, EditMode::Edit(id), form, errors, None).await;
     };
@@ -526,6 +529,11 @@ async fn activate(
     let version = agreement.active_version.unwrap_or(0) + 1;
     let applied =
         commitments::apply_version(tx, id, version, &content.commitments, today, &at).await?;
+    for (draft, made) in content.commitments.iter().zip(&applied) {
+        if let Some(request) = draft.request {
+            super::requests::link_commitment(tx, request, made.id).await?;
+        }
+    }
     let signatures = store::live_signatures_tx(tx, rev.id, "version").await?;
     #[derive(Serialize)]
     struct SignatureBody {
@@ -729,8 +737,10 @@ pub async fn amend(
     let mut drafts = Vec::new();
     for c in commitments::store::live_of_agreement(&mut tx, id).await? {
         if let Ok(schedule) = serde_json::from_str(&c.schedule) {
+            let request = super::requests::request_of_commitment(&mut tx, c.id).await?;
             drafts.push(CommitmentDraft {
                 carries: Some(c.id),
+                request,
                 owner: c.owner_id,
                 text: c.text,
                 schedule,

@@ -27,6 +27,9 @@ pub struct CommitmentDraft {
     /// amendment carries it; it then keeps its identity and history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carries: Option<i64>,
+    /// The repair request it was carried from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<i64>,
     /// Whose commitment it is (a person's id).
     pub owner: i64,
     pub text: String,
@@ -66,6 +69,12 @@ impl Content {
         for c in &self.commitments {
             field(
                 c.carries
+                    .map(|id| id.to_string())
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
+            field(
+                c.request
                     .map(|id| id.to_string())
                     .unwrap_or_default()
                     .as_bytes(),
@@ -188,6 +197,7 @@ mod tests {
             ends_on: None,
             commitments: vec![CommitmentDraft {
                 carries: None,
+                request: None,
                 owner: 1,
                 text: "Call at nine".into(),
                 schedule: Schedule::Daily {

@@ -44,6 +44,7 @@ pub const WEEKDAYS: [(&str, &str); 7] = [
 #[derive(Debug, Clone, Default)]
 pub struct Row {
     pub carries: String,
+    pub request: String,
     pub owner: String,
     pub text: String,
     pub kind: String,
@@ -73,6 +74,7 @@ impl Row {
     pub fn from_draft(c: &CommitmentDraft) -> Row {
         let mut row = Row {
             carries: c.carries.map(|id| id.to_string()).unwrap_or_default(),
+            request: c.request.map(|id| id.to_string()).unwrap_or_default(),
             owner: c.owner.to_string(),
             text: c.text.clone(),
             ..Row::default()
@@ -145,6 +147,7 @@ impl EditForm {
                     let row = rows.entry(index).or_default();
                     match field {
                         "carries" => row.carries = value,
+                        "request" => row.request = value,
                         "owner" => row.owner = value,
                         "text" => row.text = value,
                         "kind" => row.kind = value,
@@ -182,12 +185,17 @@ impl EditForm {
 /// unchanged one is not checked as if new (its one-off date may have passed).
 pub type Carried = HashMap<i64, CommitmentDraft>;
 
+/// Repair requests carried into this agreement: a row may keep its link to
+/// one of these, and to nothing else.
+pub type Requests = Vec<i64>;
+
 /// Checks the form. Returns the content when everything is right; otherwise
 /// the messages are in `errors` and on the rows.
 pub fn check(
     form: &mut EditForm,
     people: &[i64],
     carried: &Carried,
+    requests: &Requests,
     today: Date,
     errors: &mut FormErrors,
 ) -> Option<Content> {
@@ -239,7 +247,7 @@ pub fn check(
         if row.is_blank() {
             continue;
         }
-        if let Some(c) = check_row(row, people, carried, today) {
+        if let Some(c) = check_row(row, people, carried, requests, today) {
             commitments.push(c);
         }
     }
@@ -264,8 +272,15 @@ fn check_row(
     row: &mut Row,
     people: &[i64],
     carried: &Carried,
+    requests: &Requests,
     today: Date,
 ) -> Option<CommitmentDraft> {
+    let request = row
+        .request
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| requests.contains(id));
     let text = match fields::single_line(&row.text, COMMITMENT_LIMIT, "what will be done") {
         Ok(text) => Some(text),
         Err(message) => {
@@ -312,6 +327,7 @@ fn check_row(
     }
     Some(CommitmentDraft {
         carries,
+        request,
         owner: owner?,
         text: text?,
         schedule: schedule?,
@@ -411,7 +427,17 @@ mod tests {
             ("c2_kind", "one_off"),
             ("c2_by", "2026-03-09"),
         ]));
-        assert!(check(&mut form, &[1, 2], &Carried::new(), today, &mut errors).is_none());
+        assert!(
+            check(
+                &mut form,
+                &[1, 2],
+                &Carried::new(),
+                &Requests::new(),
+                today,
+                &mut errors
+            )
+            .is_none()
+        );
         assert_eq!(
             form.rows[0].schedule_error.as_deref(),
             Some("Choose a number of days from 1 to 365.")

@@ -13,6 +13,7 @@ pub mod actions;
 pub mod content;
 pub mod form;
 pub mod pages;
+pub mod requests;
 pub mod store;
 
 use std::collections::HashMap;
@@ -42,6 +43,8 @@ pub fn routes() -> Vec<Route> {
         Route::page("/agreements/{id}/revisions/{number}", pages::revision),
         Route::page("/agreements/{id}/versions/{number}", pages::version),
         Route::page("/agreements/{id}/versions/{number}/print", pages::print),
+        Route::page("/requests/{id}/agreement", requests::page),
+        Route::action("/requests/{id}/agreement", requests::carry),
     ]
 }
 

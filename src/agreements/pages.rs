@@ -31,6 +31,8 @@ pub struct CommitmentLine {
     pub link: Option<String>,
     /// "new", "changed", "unchanged" or "" (drafts).
     pub change: String,
+    /// Carried from a repair request.
+    pub from_request: bool,
 }
 
 /// A revision ready to show.
@@ -75,6 +77,7 @@ fn revision_view(
                 when: c.schedule.describe(),
                 link: c.carries.map(|id| format!("/commitments/{id}")),
                 change: String::new(),
+                from_request: c.request.is_some(),
             })
             .collect(),
         title: content.title,
@@ -617,6 +620,7 @@ async fn commitment_lines(
                 .unwrap_or_default(),
             text: t.text,
             link: Some(format!("/commitments/{}", t.commitment_id)),
+            from_request: false,
             change: if first && version > 1 {
                 "new".into()
             } else if first {

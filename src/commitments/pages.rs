@@ -260,6 +260,7 @@ struct ShowPage {
     earlier: Option<String>,
     once: String,
     kept_this_week: bool,
+    from_request: Option<crate::agreements::requests::RequestRow>,
 }
 
 #[derive(Deserialize)]
@@ -370,6 +371,8 @@ pub async fn show(
         earlier,
         once: once::new_key(),
         kept_this_week,
+        from_request: crate::agreements::requests::request_for_commitment(&state.db.readers, id)
+            .await?,
         ctx,
     };
     Ok(Html(page.render()?).into_response())

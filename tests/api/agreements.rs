@@ -847,3 +847,151 @@ async fn signed_out_visitors_cannot_reach_agreements_or_commitments() {
     );
     assert_eq!(app.record_len().await, before);
 }
+
+/// A breach (Sam broke trust) with two of Alex's requests, written directly.
+async fn breach_with_requests(app: &TestApp) {
+    app.sql(
+        "INSERT INTO breaches (id, title, what_happened, happened_on, seriousness, broke_trust, recorded_by, created_at)
+         VALUES (1, 'The weekend', 'I said I was at work.', '2026-01-01', 'serious', 1, 1, '2026-01-01T00:00:00.000000Z')",
+    )
+    .await
+    .unwrap();
+    app.sql(
+        "INSERT INTO repair_requests (id, breach_id, text, created_by, created_at) VALUES
+         (1, 1, 'Tell me where you are going', 2, '2026-01-02T00:00:00.000000Z'),
+         (2, 1, 'Show me your messages when I ask', 2, '2026-01-02T00:00:00.000000Z')",
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_request_carried_into_a_new_draft_becomes_a_commitment_linked_both_ways() {
+    let app = spawn_app().await;
+    let (sam, alex) = app.pair().await;
+    breach_with_requests(&app).await;
+    let page = alex.page("/requests/1/agreement").await;
+    assert!(page.contains("Carry it into an agreement as a commitment of Sam"));
+    let response = alex
+        .post_form("/requests/1/agreement", &[("target", "new")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let id: i64 = location(&response)
+        .trim_start_matches("/agreements/")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        scalar(&app, "SELECT breach_id FROM agreements WHERE id = ?", id).await,
+        1
+    );
+    let page = sam.page(&format!("/agreements/{id}")).await;
+    assert!(page.contains("Tell me where you are going") && page.contains("from a request"));
+    // The breach's page says where each request went.
+    let breach = alex.page("/breaches/1").await;
+    assert!(breach.contains("In an agreement") && breach.contains("/requests/1/agreement"));
+    assert!(breach.contains("Not in an agreement yet") && breach.contains("/requests/2/agreement"));
+    // One request goes into one agreement.
+    let before = app.record_len().await;
+    assert_eq!(
+        sam.post_form("/requests/1/agreement", &[("target", "new")])
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(app.record_len().await, before);
+    // An edit through the form keeps the link.
+    let rev = current_revision(&app, id).await;
+    let form = sam.page(&format!("/agreements/{id}/edit")).await;
+    assert!(form.contains("name=\"c0_request\" value=\"1\""));
+    let mut f = fields(
+        "After the weekend",
+        "What we agree.",
+        &[Row::daily(
+            "1",
+            "Tell me where you are going",
+            days_from_today(&app, 0),
+        )],
+        Some(rev),
+        "",
+    );
+    f.push(("c0_request".into(), "1".into()));
+    assert_eq!(
+        post(&sam, &format!("/agreements/{id}/edit"), &f)
+            .await
+            .status(),
+        303
+    );
+    let rev = current_revision(&app, id).await;
+    propose(&sam, id, rev).await;
+    sign(&sam, id, rev).await;
+    sign(&alex, id, rev).await;
+    let commitment = scalar(
+        &app,
+        "SELECT commitment_id FROM request_commitments WHERE request_id = ?",
+        1,
+    )
+    .await;
+    let page = alex.page("/requests/1/agreement").await;
+    assert!(page.contains(&format!("/commitments/{commitment}")));
+    let page = alex.page(&format!("/commitments/{commitment}")).await;
+    assert!(page.contains("Carried from a request"));
+    assert!(page.contains("/breaches/1#request-1"));
+}
+
+#[tokio::test]
+async fn a_request_can_be_carried_into_an_open_draft_which_clears_its_signatures() {
+    let app = spawn_app().await;
+    let (sam, alex) = app.pair().await;
+    breach_with_requests(&app).await;
+    let id = start(
+        &app,
+        &alex,
+        "Together",
+        "Text.",
+        &[Row::standing("2", "I will say so")],
+    )
+    .await;
+    let rev = current_revision(&app, id).await;
+    propose(&alex, id, rev).await;
+    sign(&alex, id, rev).await;
+    let page = sam.page("/requests/2/agreement").await;
+    assert!(page.contains("The open draft"));
+    let response = sam
+        .post_form("/requests/2/agreement", &[("target", &id.to_string())])
+        .await;
+    assert_eq!(response.status(), 303);
+    let body: Vec<u8> = sqlx::query_scalar("SELECT body FROM ledger ORDER BY seq DESC LIMIT 1")
+        .fetch_one(&app.state.db.readers)
+        .await
+        .unwrap();
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("Show me your messages when I ask") && body.contains("carried_request"));
+    let live = scalar(
+        &app,
+        "SELECT COUNT(*) FROM agreement_signatures WHERE agreement_id = ? AND cleared_at IS NULL",
+        id,
+    )
+    .await;
+    assert_eq!(live, 0);
+    let page = alex.page(&format!("/agreements/{id}")).await;
+    assert!(page.contains("I will say so") && page.contains("Show me your messages"));
+    // A draft that does not exist, or a malformed target, is refused.
+    assert_eq!(
+        sam.post_form("/requests/1/agreement", &[("target", "999")])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        sam.post_form("/requests/1/agreement", &[("target", "x")])
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        sam.post_form("/requests/99/agreement", &[("target", "new")])
+            .await
+            .status(),
+        404
+    );
+}
