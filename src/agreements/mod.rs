@@ -165,11 +165,16 @@ pub async fn waiting_for(
         }
     }
     for r in commitments::store::open_disputes(pool).await? {
+        let day = r
+            .day
+            .parse()
+            .map(commitments::schedule::long_date)
+            .unwrap_or(r.day.clone());
         items.push(WaitingItem {
             kind: WaitingKind::Settle,
             title: format!(
-                "A dispute about “{}” ({}) is open, to settle together.",
-                r.text, r.day
+                "A dispute about “{}” ({day}) is open, to settle together.",
+                r.text
             ),
             href: format!("/commitments/records/{}", r.id),
         });
