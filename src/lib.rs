@@ -2,6 +2,7 @@
 //! them broke it. Start reading at [`app`] (the router and the server) and
 //! [`ledger`] (the record everything else is written to).
 
+pub mod agreements;
 pub mod app;
 pub mod auth;
 pub mod charts;

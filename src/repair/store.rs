@@ -89,6 +89,8 @@ pub struct Request {
     pub text: String,
     pub created_by: i64,
     pub created_at: String,
+    /// The agreement it was carried into, if any (see src/agreements/requests.rs).
+    pub agreement_id: Option<i64>,
 }
 
 /// A proposal to commit to repair, and what became of it.
@@ -386,7 +388,9 @@ pub async fn insert_ask(
 /// The requests of a breach, in the order they were made.
 pub async fn requests(conn: &mut SqliteConnection, breach_id: i64) -> Result<Vec<Request>> {
     Ok(sqlx::query_as(
-        "SELECT id, breach_id, text, created_by, created_at
+        "SELECT id, breach_id, text, created_by, created_at,
+           (SELECT l.agreement_id FROM request_commitments l WHERE l.request_id = repair_requests.id)
+             AS agreement_id
          FROM repair_requests WHERE breach_id = ? ORDER BY id",
     )
     .bind(breach_id)

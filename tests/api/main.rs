@@ -6,8 +6,10 @@
 mod helpers;
 
 mod accounts;
+mod agreements;
 mod authorization;
 mod checkins;
+mod commitments;
 mod copies;
 mod foundation;
 mod living_support;
