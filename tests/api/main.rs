@@ -17,3 +17,4 @@ mod noticed;
 mod record;
 mod repair;
 mod timeline;
+mod today;
