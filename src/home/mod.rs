@@ -14,7 +14,7 @@ use crate::charts::BarsChart;
 use crate::commitments::{schedule, weeks};
 use crate::error::Result;
 use crate::web::Layout;
-use today::{DueItem, WaitItem};
+use today::{DueItem, WaitGroup, WaitItem};
 
 pub fn routes() -> Vec<Route> {
     vec![Route::public_page("/", show)]
@@ -41,7 +41,8 @@ struct TodayPage {
     date: String,
     alone: bool,
     due: Vec<DueItem>,
-    waiting: Vec<WaitItem>,
+    waiting: Vec<WaitGroup>,
+    proposal_line: Option<String>,
     next_checkin: Option<String>,
     missed_checkins: Option<String>,
     noticed: Option<NoticedLine>,
@@ -89,6 +90,25 @@ async fn today_page(state: &AppState, person: CurrentPerson, layout: Layout) -> 
         }
         None => (None, None),
     };
+    let proposal = crate::checkins::open_proposal(pool).await?;
+    let mut waiting = today::waiting_on(state, person.id, now).await?;
+    let proposal_line = match proposal {
+        Some((by, rhythm)) if by == person.id => Some(format!(
+            "You proposed check-ins {rhythm}; the other person can agree or decline."
+        )),
+        Some((by, rhythm)) => {
+            waiting.insert(
+                0,
+                WaitItem {
+                    action: "Answer".into(),
+                    text: format!("{} proposed check-ins {rhythm}.", name_of(by)),
+                    href: "/checkins".into(),
+                },
+            );
+            None
+        }
+        None => None,
+    };
     let noticed = crate::noticed::latest(pool).await?.map(|n| NoticedLine {
         by: name_of(n.author),
         about: name_of(n.about),
@@ -108,7 +128,8 @@ async fn today_page(state: &AppState, person: CurrentPerson, layout: Layout) -> 
             .to_string(),
         alone: people.len() < 2,
         due: today::due_for(state, person.id, now, &tz).await?,
-        waiting: today::waiting_on(state, person.id, now).await?,
+        waiting: today::grouped(waiting),
+        proposal_line,
         next_checkin,
         missed_checkins,
         noticed,

@@ -37,6 +37,43 @@ pub struct WaitItem {
     pub action: String,
 }
 
+/// Waiting items of one kind, a few shown and the rest counted, so a
+/// fortnight of claims to confirm does not bury everything else.
+pub struct WaitGroup {
+    pub shown: Vec<WaitItem>,
+    pub more: usize,
+}
+
+/// How many items of one kind Today lists before summing up the rest.
+const SHOWN_PER_KIND: usize = 3;
+
+/// Groups waiting items by what they ask for, keeping their order.
+pub fn grouped(items: Vec<WaitItem>) -> Vec<WaitGroup> {
+    let mut groups: Vec<(String, WaitGroup)> = Vec::new();
+    for item in items {
+        let at = match groups.iter().position(|(action, _)| *action == item.action) {
+            Some(at) => at,
+            None => {
+                groups.push((
+                    item.action.clone(),
+                    WaitGroup {
+                        shown: Vec::new(),
+                        more: 0,
+                    },
+                ));
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[at].1;
+        if group.shown.len() < SHOWN_PER_KIND {
+            group.shown.push(item);
+        } else {
+            group.more += 1;
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
 /// Due and overdue occurrences of my commitments in force.
 pub async fn due_for(
     state: &AppState,
@@ -86,10 +123,7 @@ pub async fn due_for(
             let (when, overdue) = match records::occurrence_state(day, &statuses, now, tz) {
                 OccurrenceState::DueToday => ("today".to_string(), false),
                 OccurrenceState::Open => (format!("by {}", schedule::long_date(day)), false),
-                OccurrenceState::Unrecorded => (
-                    format!("{}, not recorded yet", schedule::long_date(day)),
-                    true,
-                ),
+                OccurrenceState::Unrecorded => (schedule::long_date(day), true),
                 _ => continue,
             };
             items.push(DueItem {
