@@ -18,7 +18,10 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::{auth, checkins, copies, health, home, noticed, repair, settings, timeline, web};
+use crate::{
+    actions, auth, checkins, copies, health, home, noticed, questions, repair, settings, timeline,
+    trust, web,
+};
 
 /// Largest request body accepted. Field limits are checked by the app in
 /// characters; this only stops abuse, so it is generous.
@@ -161,6 +164,9 @@ pub fn routes() -> Vec<Route> {
     table.extend(health::routes());
     table.extend(auth::routes());
     table.extend(repair::routes());
+    table.extend(questions::routes());
+    table.extend(actions::routes());
+    table.extend(trust::routes());
     table.extend(timeline::routes());
     table.extend(checkins::routes());
     table.extend(noticed::routes());
