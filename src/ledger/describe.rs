@@ -665,9 +665,9 @@ mod tests {
         let odd = say(
             2,
             "trust.sharing_changed",
-            r#"{"shared":false,"level":7,"note":"x"}"#,
+            r#"{"shared":false,"level":7,"note":"zzz"}"#,
         );
-        assert!(!odd.contains('7') && !odd.contains('x'), "{odd}");
+        assert!(!odd.contains('7') && !odd.contains("zzz"), "{odd}");
     }
 
     #[test]

@@ -29,19 +29,31 @@ fn only_hurt(path: &RepairPath, person: &CurrentPerson, what: &str) -> Result<()
     )
 }
 
-/// A one-field step page with an optional note.
-fn note_page(
-    layout: Layout,
-    path: &RepairPath,
-    action: &str,
+/// What a one-field step page says.
+struct Wording {
     heading: String,
     intro: Vec<String>,
     label: String,
     hint: String,
     submit: String,
+}
+
+/// A one-field step page with an optional note.
+fn note_page(
+    layout: Layout,
+    path: &RepairPath,
+    action: &str,
+    wording: Wording,
     form: &NoteForm,
     errors: FormErrors,
 ) -> StepPage {
+    let Wording {
+        heading,
+        intro,
+        label,
+        hint,
+        submit,
+    } = wording;
     StepPage {
         layout,
         breach_id: path.id(),
@@ -78,20 +90,22 @@ fn pause_page(layout: Layout, path: &RepairPath, form: &NoteForm, errors: FormEr
         layout,
         path,
         "pause",
-        "Pause this repair".into(),
-        vec![
-            format!(
-                "You can take space whenever you need it. While the repair is paused, {}'s recurring commitments are suspended: nothing is due and nothing counts as missed. Standing commitments stay in force.",
+        Wording {
+            heading: "Pause this repair".into(),
+            intro: vec![
+                format!(
+                    "You can take space whenever you need it. While the repair is paused, {}'s recurring commitments are suspended: nothing is due and nothing counts as missed. Standing commitments stay in force.",
+                    path.broke.name
+                ),
+                "You can resume whenever you are ready.".into(),
+            ],
+            label: "Why you are pausing".into(),
+            hint: format!(
+                "Optional, up to 2,000 characters. {} will see it.",
                 path.broke.name
             ),
-            "You can resume whenever you are ready.".into(),
-        ],
-        "Why you are pausing".into(),
-        format!(
-            "Optional, up to 2,000 characters. {} will see it.",
-            path.broke.name
-        ),
-        "Pause the repair".into(),
+            submit: "Pause the repair".into(),
+        },
         form,
         errors,
     )
@@ -189,17 +203,19 @@ fn request_page(
         layout,
         path,
         "pause/request",
-        "Ask for a pause".into(),
-        vec![format!(
-            "If you need some space, you can ask {} to pause the repair. It is theirs to accept or decline.",
-            path.hurt.name
-        )],
-        "Why you are asking".into(),
-        format!(
-            "Optional, up to 2,000 characters. {} will see it.",
-            path.hurt.name
-        ),
-        format!("Ask {}", path.hurt.name),
+        Wording {
+            heading: "Ask for a pause".into(),
+            intro: vec![format!(
+                "If you need some space, you can ask {} to pause the repair. It is theirs to accept or decline.",
+                path.hurt.name
+            )],
+            label: "Why you are asking".into(),
+            hint: format!(
+                "Optional, up to 2,000 characters. {} will see it.",
+                path.hurt.name
+            ),
+            submit: format!("Ask {}", path.hurt.name),
+        },
         form,
         errors,
     )
@@ -347,14 +363,16 @@ fn decline_page(
         layout,
         path,
         "pause/decline",
-        "Decline the pause".into(),
-        vec![format!(
-            "The repair goes on as it is. You can say why, if you like; {} will see it.",
-            path.broke.name
-        )],
-        "A note".into(),
-        "Optional, up to 2,000 characters.".into(),
-        "Decline the pause".into(),
+        Wording {
+            heading: "Decline the pause".into(),
+            intro: vec![format!(
+                "The repair goes on as it is. You can say why, if you like; {} will see it.",
+                path.broke.name
+            )],
+            label: "A note".into(),
+            hint: "Optional, up to 2,000 characters.".into(),
+            submit: "Decline the pause".into(),
+        },
         form,
         errors,
     )

@@ -6,12 +6,15 @@
 mod helpers;
 
 mod accounts;
+mod actions;
 mod authorization;
 mod checkins;
 mod copies;
 mod foundation;
 mod living_support;
 mod noticed;
+mod questions;
 mod record;
 mod repair;
 mod timeline;
+mod trust;
