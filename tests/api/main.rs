@@ -6,6 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod actions;
 mod agreements;
 mod authorization;
 mod checkins;
@@ -14,7 +15,9 @@ mod copies;
 mod foundation;
 mod living_support;
 mod noticed;
+mod questions;
 mod record;
 mod repair;
 mod timeline;
 mod today;
+mod trust;
