@@ -138,12 +138,64 @@ pub async fn end_all(
     Ok(())
 }
 
-/// Pauses of the repair a commitment belongs to. Pauses are not built yet;
-/// when they are, they are read here and every occurrence derivation
-/// receives them.
+/// Pauses of the repair a commitment belongs to (through its agreement's
+/// breach): recurring occurrences inside them are neither due nor
+/// unrecorded. An agreement that belongs to no breach is never paused.
 pub async fn pauses_for(
-    _pool: &sqlx::SqlitePool,
-    _commitment_id: i64,
+    pool: &sqlx::SqlitePool,
+    commitment_id: i64,
 ) -> Result<Vec<schedule::Pause>> {
-    Ok(Vec::new())
+    let breach: Option<i64> = sqlx::query_scalar(
+        "SELECT a.breach_id FROM commitments c JOIN agreements a ON a.id = c.agreement_id
+         WHERE c.id = ?",
+    )
+    .bind(commitment_id)
+    .fetch_optional(pool)
+    .await?
+    .flatten();
+    match breach {
+        Some(breach_id) => crate::trust::pauses(pool, breach_id).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The days of counted breaks (self-reported, acknowledged or undisputed)
+/// of the commitments of a breach's agreements, for marking on its trust
+/// line. Bounded: breaks are few, and at most the latest 500 are read.
+pub async fn counted_break_days(
+    conn: &mut SqliteConnection,
+    breach_id: i64,
+    now: jiff::Timestamp,
+) -> Result<Vec<Date>> {
+    let breaks: Vec<store::RecordRow> = sqlx::query_as(
+        "SELECT r.id, r.commitment_id, r.kind, r.day, r.recorded_by, r.self_reported, r.note,
+                r.corrects, r.created_at, r.record_seq,
+                (SELECT c2.id FROM commitment_records c2 WHERE c2.corrects = r.id) AS corrected_by
+         FROM commitment_records r
+         JOIN commitments c ON c.id = r.commitment_id
+         JOIN agreements a ON a.id = c.agreement_id
+         WHERE a.breach_id = ? AND r.kind = 'broken'
+         ORDER BY r.day DESC LIMIT 500",
+    )
+    .bind(breach_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut days = Vec::new();
+    for row in breaks {
+        let answers: Vec<store::AnswerRow> = sqlx::query_as(
+            "SELECT id, record_id, kind, person_id, note, created_at
+             FROM commitment_answers WHERE record_id = ? ORDER BY id",
+        )
+        .bind(row.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if records::status(&row, &answers, now).counts_as_broken()
+            && let Ok(day) = row.day.parse::<Date>()
+        {
+            days.push(day);
+        }
+    }
+    days.sort_unstable();
+    days.dedup();
+    Ok(days)
 }

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::app::{AppState, Route};
 use crate::auth::{self, CurrentPerson};
-use crate::charts::BarsChart;
+use crate::charts::{BarsChart, LineChart};
 use crate::commitments::{schedule, weeks};
 use crate::error::Result;
 use crate::web::Layout;
@@ -48,6 +48,8 @@ struct TodayPage {
     noticed: Option<NoticedLine>,
     facts: Vec<String>,
     kept_chart: Option<BarsChart>,
+    trust_charts: Vec<LineChart>,
+    questions: Vec<crate::questions::OpenQuestion>,
 }
 
 async fn show(State(state): State<AppState>, layout: Layout) -> Result<Response> {
@@ -91,7 +93,7 @@ async fn today_page(state: &AppState, person: CurrentPerson, layout: Layout) -> 
         None => (None, None),
     };
     let proposal = crate::checkins::open_proposal(pool).await?;
-    let mut waiting = today::waiting_on(state, person.id, now).await?;
+    let (mut waiting, trust_charts) = today::from_breaches(state, person.id, now, &tz).await?;
     let proposal_line = match proposal {
         Some((by, rhythm)) if by == person.id => Some(format!(
             "You proposed check-ins {rhythm}; the other person can agree or decline."
@@ -135,6 +137,8 @@ async fn today_page(state: &AppState, person: CurrentPerson, layout: Layout) -> 
         noticed,
         facts: today::facts(pool, &weeks_by_commitment, now, &tz).await?,
         kept_chart: today::kept_chart(&totals),
+        trust_charts,
+        questions: crate::questions::open_questions(pool, person.id, now).await?,
         layout,
     })
 }

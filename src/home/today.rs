@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use sqlx::SqlitePool;
 
 use crate::app::AppState;
-use crate::charts::{self, BarsChart, WeekCounts};
+use crate::charts::{self, BarsChart, LineChart, WeekCounts};
 use crate::commitments::records::{self, OccurrenceState};
 use crate::commitments::schedule::{self, Schedule};
 use crate::commitments::weeks::{self, Counts};
@@ -138,8 +138,14 @@ pub async fn due_for(
     Ok(items)
 }
 
-/// Steps that wait on me across agreements and the repair paths.
-pub async fn waiting_on(state: &AppState, person_id: i64, now: Timestamp) -> Result<Vec<WaitItem>> {
+/// Steps that wait on me across agreements and the repair paths, and the
+/// trust lines I may see (the hurt person's own, or one they share).
+pub async fn from_breaches(
+    state: &AppState,
+    person_id: i64,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Result<(Vec<WaitItem>, Vec<LineChart>)> {
     let mut items: Vec<WaitItem> =
         crate::agreements::waiting_for(&state.db.readers, person_id, now)
             .await?
@@ -150,19 +156,28 @@ pub async fn waiting_on(state: &AppState, person_id: i64, now: Timestamp) -> Res
                 href: w.href,
             })
             .collect();
+    let mut charts = Vec::new();
     let mut conn = state.db.readers.acquire().await?;
     let breaches = repair::store::breaches(&mut conn).await?;
     for breach in breaches.iter().take(50) {
         let path = repair::path::RepairPath::load(&mut conn, breach.id).await?;
-        for wait in path.waiting(now).into_iter().filter(|w| w.who == person_id) {
+        let questions = crate::questions::Section::load(&mut conn, breach.id, now).await?;
+        let actions = crate::actions::Section::load(&mut conn, breach.id).await?;
+        let section = crate::trust::Section::load(&mut conn, &path, person_id, tz, now).await?;
+        let mut waits = path.waiting(now);
+        waits.extend(crate::trust::waiting(&path, &questions, &actions, &section));
+        for wait in waits.into_iter().filter(|w| w.who == person_id) {
             items.push(WaitItem {
                 action: "Open".to_string(),
                 text: format!("{} — {}", breach.title, wait.for_them),
                 href: format!("/breaches/{}", breach.id),
             });
         }
+        if let Some(chart) = section.chart.filter(|c| !c.is_empty()) {
+            charts.push(chart);
+        }
     }
-    Ok(items)
+    Ok((items, charts))
 }
 
 /// "Since 14 March 2026: 43 kept, none broken." for each repair (or

@@ -203,6 +203,11 @@ impl Section {
         let restorations = store::restorations(conn, id).await?;
         let today = crate::web::time::today(now, tz);
         let series = series_for(conn, id, me).await?;
+        let breaks = if series.is_some() {
+            crate::commitments::counted_break_days(conn, id, now).await?
+        } else {
+            Vec::new()
+        };
         let latest = if series.is_some() {
             store::levels(conn, id, path.hurt.id, 1).await?.pop()
         } else {
@@ -215,6 +220,7 @@ impl Section {
                 &series,
                 &all_pauses,
                 &restorations,
+                &breaks,
                 today,
                 tz,
             )
@@ -316,6 +322,7 @@ fn chart(
     series: &[(Date, u8)],
     pauses: &[PauseRow],
     restorations: &[Restoration],
+    breaks: &[Date],
     today: Date,
     tz: &TimeZone,
 ) -> LineChart {
@@ -339,6 +346,16 @@ fn chart(
             })
         })
         .collect();
+    for day in breaks {
+        events.push(Event {
+            date: *day,
+            kind: EventKind::Break,
+            label: format!(
+                "A commitment was broken on {}",
+                crate::web::time::long_date(*day)
+            ),
+        });
+    }
     for r in restorations {
         let Some(at) = crate::clock::parse(&r.declared_at) else {
             continue;

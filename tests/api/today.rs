@@ -147,3 +147,43 @@ async fn weekly_counts_match_a_hand_computed_history_and_follow_late_records() {
         "the chart's table shows the new counts: {row}"
     );
 }
+
+#[tokio::test]
+async fn today_shows_open_questions_and_a_trust_line_only_to_those_who_may_see_it() {
+    use crate::questions::{breach, ok};
+    let app = spawn_app().await;
+    let (sam, alex) = app.pair().await;
+    let id = breach(&sam).await;
+    ok(
+        &alex,
+        &format!("/breaches/{id}/questions"),
+        &[("text", "Where were you on Friday night?")],
+    )
+    .await;
+    ok(
+        &alex,
+        &format!("/breaches/{id}/trust"),
+        &[("level", "4"), ("note", "")],
+    )
+    .await;
+
+    let sams = sam.page("/").await;
+    assert!(sams.contains("Where were you on Friday night?"));
+    assert!(sams.contains("waiting for your answer"));
+    assert!(
+        !sams.contains("trust level"),
+        "not shared: Sam sees no trust line"
+    );
+    let alexs = alex.page("/").await;
+    assert!(alexs.contains("Your trust level"));
+    assert!(alexs.contains("waiting for an answer"));
+
+    ok(
+        &alex,
+        &format!("/breaches/{id}/trust/sharing"),
+        &[("shared", "yes")],
+    )
+    .await;
+    let sams = sam.page("/").await;
+    assert!(sams.contains("Alex&#39;s trust level") || sams.contains("Alex's trust level"));
+}
