@@ -21,6 +21,12 @@ pub enum AgendaKind {
     UnansweredQuestion,
     /// An apology sent and not answered yet.
     ApologyWaiting,
+    /// A commitment record one person disputed, not settled yet.
+    Dispute,
+    /// A second counted break within 30 days, flagged since the last check-in.
+    Pattern,
+    /// An amendment of an agreement in force, proposed and waiting for signatures.
+    Amendment,
 }
 
 impl AgendaKind {
@@ -30,6 +36,9 @@ impl AgendaKind {
             AgendaKind::FeelingMissing => "Check-in",
             AgendaKind::UnansweredQuestion => "Question",
             AgendaKind::ApologyWaiting => "Apology",
+            AgendaKind::Dispute => "Dispute",
+            AgendaKind::Pattern => "Pattern",
+            AgendaKind::Amendment => "Amendment",
         }
     }
 }
@@ -44,15 +53,10 @@ pub struct AgendaItem {
 
 /// Everything waiting that both people can see, for the next check-in.
 ///
-/// Sources still to be added by the features that own them (each a function
-/// like [`rhythm_proposal`] returning `Vec<AgendaItem>`, with a new
-/// [`AgendaKind`] variant, appended below in this order):
-/// 1. open disputes of commitment records (`commitment.disputed` not settled);
-/// 2. pattern flags not yet talked about (`commitment.pattern_flagged`);
-/// 3. unanswered questions, with how long they have waited
-///    ([`unanswered_questions`], added);
-/// 4. amendments of agreements waiting for a signature;
-/// 5. apologies waiting for an answer ([`waiting_apologies`], added).
+/// The sources, in order: open disputes of commitment records, pattern
+/// flags raised since the last check-in, unanswered questions (with how long
+/// they have waited), amendments waiting for signatures, and apologies
+/// waiting for an answer. Each is a small function returning `AgendaItem`s.
 ///
 /// Every source must be bounded by an index and a LIMIT like the ones here,
 /// so preparing a check-in costs the same after ten years.
@@ -65,9 +69,10 @@ pub async fn agenda(
     let mut items = Vec::new();
     items.extend(rhythm_proposal(pool, &names).await?);
     items.extend(missing_feelings(pool, &names, tz, now).await?);
-    // (1. disputes and 2. pattern flags go here, from the commitments.)
+    items.extend(open_disputes(pool, &names).await?);
+    items.extend(recent_patterns(pool).await?);
     items.extend(unanswered_questions(pool, &names, now).await?);
-    // (4. amendments waiting for a signature go here, from the agreements.)
+    items.extend(waiting_amendments(pool).await?);
     items.extend(waiting_apologies(pool, &names).await?);
     Ok(items)
 }
@@ -174,6 +179,75 @@ async fn waiting_apologies(pool: &SqlitePool, names: &Names) -> Result<Vec<Agend
                 href: format!("/breaches/{}/apologies/{}", a.breach_id, a.id),
                 kind: AgendaKind::ApologyWaiting,
             }
+        })
+        .collect())
+}
+
+/// Commitment records one person disputed and nobody has settled.
+async fn open_disputes(pool: &SqlitePool, names: &Names) -> Result<Vec<AgendaItem>> {
+    let rows = crate::commitments::store::open_disputes(pool).await?;
+    Ok(rows
+        .into_iter()
+        .take(usize::try_from(SOURCE_LIMIT).unwrap_or(20))
+        .map(|r| {
+            let what = if r.kind == "kept" { "kept" } else { "broken" };
+            AgendaItem {
+                label: format!(
+                    "{} recorded “{}” as {what} on {}, and it was disputed",
+                    names.of(Some(r.recorded_by)),
+                    r.text,
+                    r.day
+                        .parse::<jiff::civil::Date>()
+                        .map(crate::web::time::long_date)
+                        .unwrap_or_else(|_| r.day.clone())
+                ),
+                href: format!("/commitments/records/{}", r.id),
+                kind: AgendaKind::Dispute,
+            }
+        })
+        .collect())
+}
+
+/// Pattern flags raised since the last check-in was held.
+async fn recent_patterns(pool: &SqlitePool) -> Result<Vec<AgendaItem>> {
+    let since = store::latest_held_on(pool).await?.unwrap_or_default();
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT p.commitment_id, c.text, p.flagged_at
+         FROM commitment_patterns p JOIN commitments c ON c.id = p.commitment_id
+         WHERE p.flagged_at >= ? ORDER BY p.flagged_at DESC LIMIT ?",
+    )
+    .bind(since)
+    .bind(SOURCE_LIMIT)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, text, _)| AgendaItem {
+            label: format!("“{text}” was broken twice within 30 days: a pattern to talk about"),
+            href: format!("/commitments/{id}"),
+            kind: AgendaKind::Pattern,
+        })
+        .collect())
+}
+
+/// Amendments of agreements in force that are proposed and not yet signed
+/// by both.
+async fn waiting_amendments(pool: &SqlitePool) -> Result<Vec<AgendaItem>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, title FROM agreements
+         WHERE state = 'active' AND draft_open = 1
+           AND proposed_revision_id IS NOT NULL AND proposed_revision_id = current_revision_id
+         ORDER BY id LIMIT ?",
+    )
+    .bind(SOURCE_LIMIT)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title)| AgendaItem {
+            label: format!("An amendment of “{title}” waits for both signatures"),
+            href: format!("/agreements/{id}"),
+            kind: AgendaKind::Amendment,
         })
         .collect())
 }

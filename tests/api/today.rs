@@ -187,3 +187,50 @@ async fn today_shows_open_questions_and_a_trust_line_only_to_those_who_may_see_i
     let sams = sam.page("/").await;
     assert!(sams.contains("Alex&#39;s trust level") || sams.contains("Alex's trust level"));
 }
+
+#[tokio::test]
+async fn the_check_in_agenda_lists_open_disputes_and_patterns() {
+    let app = spawn_app().await;
+    let (sam, alex) = app.pair().await;
+    let commitment = daily_for_sam(&app, &sam, &alex).await;
+    let day = today(&app);
+    record(&sam, commitment, day, "kept").await;
+    let record_id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM commitment_records")
+        .fetch_one(&app.state.db.readers)
+        .await
+        .unwrap();
+    let disputed = alex
+        .post_form(
+            &format!("/commitments/records/{record_id}/answer"),
+            &[
+                ("answer", "dispute"),
+                ("note", "We did not talk that evening."),
+            ],
+        )
+        .await;
+    assert_eq!(disputed.status(), 303);
+    advance_days(&app, &[&sam, &alex], 3).await;
+    record(
+        &sam,
+        commitment,
+        day.checked_add(jiff::Span::new().days(1)).unwrap(),
+        "broken",
+    )
+    .await;
+    record(
+        &sam,
+        commitment,
+        day.checked_add(jiff::Span::new().days(2)).unwrap(),
+        "broken",
+    )
+    .await;
+    let agenda = sam.page("/checkins/new").await;
+    assert!(
+        agenda.contains("and it was disputed"),
+        "the dispute is on the agenda"
+    );
+    assert!(
+        agenda.contains("a pattern to talk about"),
+        "the pattern is on the agenda"
+    );
+}
