@@ -218,9 +218,11 @@ impl Section {
                 path,
                 is_hurt,
                 &series,
-                &all_pauses,
-                &restorations,
-                &breaks,
+                Marks {
+                    pauses: &all_pauses,
+                    restorations: &restorations,
+                    breaks: &breaks,
+                },
                 today,
                 tz,
             )
@@ -315,17 +317,28 @@ pub fn waiting(
     out
 }
 
-/// The trust line of a breach with its pauses and "trust restored" marked.
+/// What is marked on a trust line besides the levels.
+struct Marks<'a> {
+    pauses: &'a [PauseRow],
+    restorations: &'a [Restoration],
+    breaks: &'a [Date],
+}
+
+/// The trust line of a breach with its breaks, pauses and "trust restored"
+/// marked.
 fn chart(
     path: &RepairPath,
     is_hurt: bool,
     series: &[(Date, u8)],
-    pauses: &[PauseRow],
-    restorations: &[Restoration],
-    breaks: &[Date],
+    marks: Marks<'_>,
     today: Date,
     tz: &TimeZone,
 ) -> LineChart {
+    let Marks {
+        pauses,
+        restorations,
+        breaks,
+    } = marks;
     let hurt = &path.hurt.name;
     let mut events: Vec<Event> = pauses
         .iter()
