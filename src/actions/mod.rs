@@ -63,6 +63,8 @@ pub struct LogForm {
     #[serde(default)]
     pub request: String,
     #[serde(default)]
+    pub commitment: String,
+    #[serde(default)]
     pub once: String,
 }
 
@@ -134,9 +136,15 @@ struct BreachActions {
     errors: FormErrors,
     once: String,
     today: String,
+    /// The commitments an action can say it serves.
+    commitments: Vec<(i64, String)>,
 }
 
 impl BreachActions {
+    fn chosen_commitment(&self, id: &i64) -> bool {
+        self.form.commitment == id.to_string()
+    }
+
     fn is_broke(&self) -> bool {
         self.me == self.path.broke.id
     }
@@ -184,6 +192,7 @@ async fn render_breach(
     let path = load(state, id).await?;
     let mut conn = state.db.readers.acquire().await?;
     let rows = store::by_breach(&mut conn, id, before, PAGE + 1).await?;
+    let commitments = store::commitments_of(&mut conn, id, path.broke.id).await?;
     drop(conn);
     let (actions, older) = paged(rows, &format!("/breaches/{id}/actions"));
     let today = time::today(state.clock.now(), &layout.tz).to_string();
@@ -198,6 +207,7 @@ async fn render_breach(
         errors,
         path,
         today,
+        commitments,
     };
     Ok((status(&page.errors), Html(page.render()?)).into_response())
 }
@@ -243,7 +253,30 @@ async fn log(
             }
         },
     };
-    let (Some(what), Some(done_on), Some(request)) = (what, done_on, request) else {
+    let commitments = {
+        let mut conn = state.db.readers.acquire().await?;
+        store::commitments_of(&mut conn, id, path.broke.id).await?
+    };
+    let commitment = match form.commitment.trim() {
+        "" => Some(None),
+        text => match text
+            .parse::<i64>()
+            .ok()
+            .and_then(|cid| commitments.iter().find(|(c, _)| *c == cid))
+        {
+            Some(found) => Some(Some(found.clone())),
+            None => {
+                errors.add(
+                    "commitment",
+                    "Please choose one of the commitments listed, or none.",
+                );
+                None
+            }
+        },
+    };
+    let (Some(what), Some(done_on), Some(request), Some(commitment)) =
+        (what, done_on, request, commitment)
+    else {
         return render_breach(&state, id, &person, layout, form, errors, None).await;
     };
     let message = format!("Written down. {} can see what you did now.", path.hurt.name);
@@ -261,6 +294,7 @@ async fn log(
             what: &what,
             done_on: &day,
             request_id: request.as_ref().map(|r| r.id),
+            commitment_id: commitment.as_ref().map(|(c, _)| *c),
             logged_at: &clock::format(now),
         },
     )
@@ -277,7 +311,7 @@ async fn log(
             "what": what,
             "done_on": day,
             "request": request.as_ref().map(|r| json!({ "id": r.id, "text": r.text })),
-            "commitment": null,
+            "commitment": commitment.as_ref().map(|(c, text)| json!({ "id": c, "text": text })),
         }),
     )
     .await?;

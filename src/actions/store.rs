@@ -16,8 +16,9 @@ pub struct Action {
     pub done_on: String,
     pub request_id: Option<i64>,
     pub request_text: Option<String>,
-    /// Reserved for the commitments feature (no form field yet).
+    /// The commitment it serves, if the writer chose one.
     pub commitment_id: Option<i64>,
+    pub commitment_text: Option<String>,
     pub logged_at: String,
     pub seen_by: Option<i64>,
     pub seen_word: Option<String>,
@@ -31,6 +32,7 @@ pub struct NewAction<'a> {
     pub what: &'a str,
     pub done_on: &'a str,
     pub request_id: Option<i64>,
+    pub commitment_id: Option<i64>,
     pub logged_at: &'a str,
 }
 
@@ -40,26 +42,48 @@ macro_rules! select {
     ($tail:literal) => {
         concat!(
             "SELECT a.id, a.breach_id, b.title AS breach_title, a.logged_by, a.what,
-        a.done_on, a.request_id, r.text AS request_text, a.commitment_id, a.logged_at,
-        a.seen_by, a.seen_word, a.seen_at
+        a.done_on, a.request_id, r.text AS request_text, a.commitment_id,
+        c.text AS commitment_text, a.logged_at, a.seen_by, a.seen_word, a.seen_at
  FROM repair_actions a
  JOIN breaches b ON b.id = a.breach_id
- LEFT JOIN repair_requests r ON r.id = a.request_id ",
+ LEFT JOIN repair_requests r ON r.id = a.request_id
+ LEFT JOIN commitments c ON c.id = a.commitment_id ",
             $tail
         )
     };
 }
 
+/// The commitments in force that `owner` made in the agreements of a
+/// breach: what a repair action can say it serves.
+pub async fn commitments_of(
+    conn: &mut SqliteConnection,
+    breach_id: i64,
+    owner: i64,
+) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.text FROM commitments c JOIN agreements a ON a.id = c.agreement_id
+         WHERE a.breach_id = ? AND a.state = 'active' AND c.owner_id = ?
+           AND c.until_version IS NULL
+         ORDER BY c.id LIMIT 100",
+    )
+    .bind(breach_id)
+    .bind(owner)
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn insert(conn: &mut SqliteConnection, new: &NewAction<'_>) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO repair_actions (breach_id, logged_by, what, done_on, request_id, logged_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO repair_actions
+           (breach_id, logged_by, what, done_on, request_id, commitment_id, logged_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(new.breach_id)
     .bind(new.logged_by)
     .bind(new.what)
     .bind(new.done_on)
     .bind(new.request_id)
+    .bind(new.commitment_id)
     .bind(new.logged_at)
     .fetch_one(conn)
     .await?)

@@ -234,3 +234,81 @@ async fn the_check_in_agenda_lists_open_disputes_and_patterns() {
         "the pattern is on the agenda"
     );
 }
+
+#[tokio::test]
+async fn a_repair_action_can_say_which_commitment_it_serves() {
+    use crate::agreements::{current_revision, fields, propose, sign};
+    use crate::questions::{breach, ok};
+    let app = spawn_app().await;
+    let (sam, alex) = app.pair().await;
+    let id = breach(&sam).await;
+    let mut form = fields(
+        "Honesty",
+        "We tell each other.",
+        &[Row::daily(
+            "1",
+            "Tell Alex where I am",
+            days_from_today(&app, 0),
+        )],
+        None,
+        "",
+    );
+    form.push(("breach_id".into(), id.to_string()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let created = sam.post_form("/agreements", &pairs).await;
+    assert_eq!(created.status(), 303);
+    let agreement: i64 = crate::helpers::location(&created)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rev = current_revision(&app, agreement).await;
+    propose(&sam, agreement, rev).await;
+    sign(&sam, agreement, rev).await;
+    sign(&alex, agreement, rev).await;
+    let commitment = scalar(
+        &app,
+        "SELECT id FROM commitments WHERE agreement_id = ?",
+        agreement,
+    )
+    .await;
+
+    let page = sam.page(&format!("/breaches/{id}/actions")).await;
+    assert!(page.contains("Which of your commitments it serves"));
+    let refused = sam
+        .post_form(
+            &format!("/breaches/{id}/actions"),
+            &[
+                ("what", "Sent my location"),
+                ("done_on", ""),
+                ("commitment", "999"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Sent my location"));
+    ok(
+        &sam,
+        &format!("/breaches/{id}/actions"),
+        &[
+            ("what", "Sent my location"),
+            ("done_on", ""),
+            ("commitment", &commitment.to_string()),
+        ],
+    )
+    .await;
+    let shown = alex.page(&format!("/breaches/{id}/actions")).await;
+    assert!(shown.contains("for the commitment"));
+    assert!(shown.contains("Tell Alex where I am"));
+    let body: String = sqlx::query_scalar(
+        "SELECT CAST(body AS TEXT) FROM ledger WHERE kind = 'action.logged' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&app.state.db.readers)
+    .await
+    .unwrap();
+    assert!(
+        body.contains("Tell Alex where I am"),
+        "the record names the commitment"
+    );
+}
