@@ -13,7 +13,7 @@ use askama::Template;
 use jiff::tz::TimeZone;
 use serde_json::Value;
 
-use crate::ledger::{Entry, chain};
+use crate::ledger::{Entry, chain, describe};
 use crate::web::time;
 
 /// Where the readable archive's files go inside the ZIP.
@@ -147,14 +147,10 @@ impl Reader {
 
     /// One entry retold for people.
     pub fn show(&self, entry: &Entry) -> Shown {
-        let author = entry.author.map(|id| self.name(id));
         let body = serde_json::from_str::<Value>(&entry.body).ok();
-        let empty = Value::Object(serde_json::Map::new());
-        let (sentence, used) = sentence(
-            &entry.kind,
-            author.as_deref(),
-            body.as_ref().unwrap_or(&empty),
-        );
+        let names = describe::Names::new(self.names.iter().map(|(id, n)| (*id, n.clone())));
+        let sentence = describe::sentence(entry, &names);
+        let used = said_fields(&entry.kind);
         let (rows, raw) = match &body {
             Some(Value::Object(fields)) => {
                 let mut rows = Vec::new();
@@ -312,62 +308,16 @@ fn noun_rank(noun: &str) -> usize {
     ORDER.iter().position(|n| *n == noun).unwrap_or(ORDER.len())
 }
 
-/// The plain sentence for an entry, and the body fields it already says
-/// (those are not repeated below it).
-pub fn sentence(kind: &str, author: Option<&str>, body: &Value) -> (String, Vec<&'static str>) {
-    let who = author.unwrap_or("The app");
-    let text = |field: &str| body[field].as_str().unwrap_or("").to_string();
+/// Body fields the entry's sentence already says, so they are not repeated
+/// below it. The sentence itself comes from `ledger::describe`, the same
+/// words the timeline uses.
+fn said_fields(kind: &str) -> &'static [&'static str] {
     match kind {
-        "account.created" => {
-            let name = author.map(str::to_string).unwrap_or_else(|| text("name"));
-            let line = if body["via"] == "setup" {
-                format!("{name} set up Amends and created the first account.")
-            } else {
-                format!("{name} accepted the invitation and joined.")
-            };
-            (line, vec!["name", "via"])
-        }
-        "pair.time_zone_set" => (
-            format!(
-                "{who} set the time zone for both of you to {}.",
-                text("time_zone")
-            ),
-            vec!["time_zone"],
-        ),
-        "copy.taken" => match author {
-            Some(name) => (
-                format!("{name} took a copy of the record."),
-                vec!["name", "via"],
-            ),
-            None => (
-                "A copy of the record was taken on the server's command line.".into(),
-                vec!["name", "via"],
-            ),
-        },
-        "account.closed" => (
-            format!("{who} closed their account. Everything already on the record stays on it."),
-            vec!["name"],
-        ),
-        "breach.recorded" => (format!("{who} recorded a breach of trust."), vec![]),
-        "apology.sent" => (format!("{who} sent an apology."), vec![]),
-        "agreement.signed" => (format!("{who} signed the agreement."), vec![]),
-        "commitment.kept" => (format!("{who} recorded this commitment as kept."), vec![]),
-        other => (generic_sentence(other, author), vec![]),
-    }
-}
-
-/// "breach.acknowledged" by Alex → "Breach acknowledged by Alex."
-fn generic_sentence(kind: &str, author: Option<&str>) -> String {
-    let by = match author {
-        Some(name) => format!(" by {name}"),
-        None => " by the app".to_string(),
-    };
-    match kind.split_once('.') {
-        Some((noun, verb)) if !noun.is_empty() && !verb.is_empty() => {
-            let (label, _) = noun_label(noun);
-            format!("{label} {}{by}.", verb.replace(['_', '.', '-'], " "))
-        }
-        _ => format!("{}{by}.", humanise(kind)),
+        "account.created" => &["name", "via"],
+        "pair.time_zone_set" | "pair.time_zone_changed" => &["time_zone"],
+        "copy.taken" => &["name", "via"],
+        "account.closed" => &["name"],
+        _ => &[],
     }
 }
 
@@ -597,20 +547,22 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn new_kinds_read_well_without_being_taught() {
-        let (line, _) = sentence("breach.acknowledged", Some("Alex"), &json!({}));
-        assert_eq!(line, "Breach acknowledged by Alex.");
-        let (line, _) = sentence("checkin.held", None, &json!({}));
-        assert_eq!(line, "Check-in held by the app.");
-        let (line, _) = sentence("strange", Some("Sam"), &json!({}));
-        assert_eq!(line, "Strange by Sam.");
-    }
-
-    #[test]
-    fn known_kinds_have_their_own_words() {
-        let (line, used) = sentence("copy.taken", Some("Sam"), &json!({"name": "Sam"}));
-        assert_eq!(line, "Sam took a copy of the record.");
-        assert!(used.contains(&"name"));
+    fn sentences_are_the_timeline_s_and_fields_they_say_are_not_repeated() {
+        let reader = Reader::learn(&[]);
+        let entry = Entry {
+            seq: 1,
+            at: "2026-01-01T00:00:00.000000Z".into(),
+            author: None,
+            kind: "copy.taken".into(),
+            subject: "record".into(),
+            body: r#"{"name":"Sam","via":"web"}"#.into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        let shown = reader.show(&entry);
+        assert!(!shown.sentence.is_empty());
+        assert!(said_fields("copy.taken").contains(&"name"));
+        assert!(said_fields("strange.kind").is_empty());
     }
 
     #[test]

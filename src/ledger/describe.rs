@@ -172,6 +172,9 @@ pub fn sentence(entry: &Entry, names: &Names) -> String {
             Some(zone) => format!("{who} set the pair's time zone to {zone}"),
             None => format!("{who} set the pair's time zone"),
         },
+        "copy.taken" if entry.author.is_none() => {
+            "A copy of the record was taken on the server's command line".to_string()
+        }
         "copy.taken" => format!("{who} took a copy of the record"),
 
         // The repair path.
