@@ -19,8 +19,8 @@ use tower_http::trace::TraceLayer;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::{
-    agreements, auth, checkins, commitments, copies, health, home, noticed, repair, settings,
-    timeline, web,
+    actions, agreements, auth, checkins, commitments, copies, health, home, noticed, questions,
+    repair, settings, timeline, trust, web,
 };
 
 /// Largest request body accepted. Field limits are checked by the app in
@@ -166,6 +166,9 @@ pub fn routes() -> Vec<Route> {
     table.extend(repair::routes());
     table.extend(agreements::routes());
     table.extend(commitments::routes());
+    table.extend(questions::routes());
+    table.extend(actions::routes());
+    table.extend(trust::routes());
     table.extend(timeline::routes());
     table.extend(checkins::routes());
     table.extend(noticed::routes());

@@ -2,6 +2,7 @@
 //! them broke it. Start reading at [`app`] (the router and the server) and
 //! [`ledger`] (the record everything else is written to).
 
+pub mod actions;
 pub mod agreements;
 pub mod app;
 pub mod auth;
@@ -19,8 +20,10 @@ pub mod health;
 pub mod home;
 pub mod ledger;
 pub mod noticed;
+pub mod questions;
 pub mod repair;
 pub mod settings;
 pub mod telemetry;
 pub mod timeline;
+pub mod trust;
 pub mod web;

@@ -76,8 +76,10 @@ pub async fn set_time_zone(tx: &mut SqliteConnection, time_zone: &str) -> Result
          ON CONFLICT (id) DO UPDATE SET time_zone = excluded.time_zone",
     )
     .bind(time_zone)
-    .execute(tx)
+    .execute(&mut *tx)
     .await?;
+    // Days begin and end at other moments now: recount every week.
+    crate::commitments::weeks::forget_all(tx).await?;
     Ok(())
 }
 

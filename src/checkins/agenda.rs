@@ -17,6 +17,10 @@ pub enum AgendaKind {
     RhythmProposal,
     /// A recent check-in where someone has not written how they felt.
     FeelingMissing,
+    /// A question the hurt person asked that has no answer yet.
+    UnansweredQuestion,
+    /// An apology sent and not answered yet.
+    ApologyWaiting,
 }
 
 impl AgendaKind {
@@ -24,6 +28,8 @@ impl AgendaKind {
         match self {
             AgendaKind::RhythmProposal => "Check-in rhythm",
             AgendaKind::FeelingMissing => "Check-in",
+            AgendaKind::UnansweredQuestion => "Question",
+            AgendaKind::ApologyWaiting => "Apology",
         }
     }
 }
@@ -43,9 +49,10 @@ pub struct AgendaItem {
 /// [`AgendaKind`] variant, appended below in this order):
 /// 1. open disputes of commitment records (`commitment.disputed` not settled);
 /// 2. pattern flags not yet talked about (`commitment.pattern_flagged`);
-/// 3. unanswered questions, with how long they have waited;
+/// 3. unanswered questions, with how long they have waited
+///    ([`unanswered_questions`], added);
 /// 4. amendments of agreements waiting for a signature;
-/// 5. apologies waiting for an answer (sent, not yet answered).
+/// 5. apologies waiting for an answer ([`waiting_apologies`], added).
 ///
 /// Every source must be bounded by an index and a LIMIT like the ones here,
 /// so preparing a check-in costs the same after ten years.
@@ -58,6 +65,10 @@ pub async fn agenda(
     let mut items = Vec::new();
     items.extend(rhythm_proposal(pool, &names).await?);
     items.extend(missing_feelings(pool, &names, tz, now).await?);
+    // (1. disputes and 2. pattern flags go here, from the commitments.)
+    items.extend(unanswered_questions(pool, &names, now).await?);
+    // (4. amendments waiting for a signature go here, from the agreements.)
+    items.extend(waiting_apologies(pool, &names).await?);
     Ok(items)
 }
 
@@ -109,6 +120,60 @@ async fn missing_feelings(
             ),
             href: format!("/checkins/{id}"),
             kind: AgendaKind::FeelingMissing,
+        })
+        .collect())
+}
+
+/// The most questions or apologies one source puts on the agenda.
+const SOURCE_LIMIT: i64 = 20;
+
+/// Questions still waiting for an answer, oldest first, with how long.
+async fn unanswered_questions(
+    pool: &SqlitePool,
+    names: &Names,
+    now: Timestamp,
+) -> Result<Vec<AgendaItem>> {
+    let mut conn = pool.acquire().await?;
+    let rows = crate::questions::store::unanswered(&mut conn, SOURCE_LIMIT).await?;
+    Ok(rows
+        .into_iter()
+        .map(|q| AgendaItem {
+            label: format!(
+                "{} asked {} a question about “{}” {} ago, not answered yet",
+                names.of(Some(q.asked_by)),
+                names.of(Some(q.broke_trust)),
+                q.breach_title,
+                crate::questions::waited(&q.asked_at, now),
+            ),
+            href: format!("/questions/{}", q.id),
+            kind: AgendaKind::UnansweredQuestion,
+        })
+        .collect())
+}
+
+/// Apologies sent and not answered yet. Said gently: an apology is opened
+/// and answered when its reader is ready, and the agenda only says it waits.
+async fn waiting_apologies(pool: &SqlitePool, names: &Names) -> Result<Vec<AgendaItem>> {
+    let mut conn = pool.acquire().await?;
+    let rows = crate::repair::store::unanswered_apologies(&mut conn, SOURCE_LIMIT).await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| {
+            let reader = names.other_than(Some(a.written_by));
+            let state = if a.opened_at.is_some() {
+                format!("{reader} has opened it and can answer when ready")
+            } else {
+                format!("it waits, sealed, until {reader} is ready")
+            };
+            AgendaItem {
+                label: format!(
+                    "{}'s apology about “{}”: {state}",
+                    names.of(Some(a.written_by)),
+                    a.breach_title,
+                ),
+                href: format!("/breaches/{}/apologies/{}", a.breach_id, a.id),
+                kind: AgendaKind::ApologyWaiting,
+            }
         })
         .collect())
 }

@@ -52,6 +52,14 @@ pub struct NextCheckin {
     pub status: Status,
 }
 
+/// A rhythm one person proposed and the other has not answered yet:
+/// (who proposed it, "every week on Sunday").
+pub async fn open_proposal(pool: &SqlitePool) -> Result<Option<(i64, String)>> {
+    Ok(store::rhythm_in_state(pool, "proposed")
+        .await?
+        .map(|row| (row.proposed_by, describe_row(&row))))
+}
+
 /// The next check-in for Today: `None` until a rhythm is agreed.
 pub async fn next_due(
     pool: &SqlitePool,

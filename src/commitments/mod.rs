@@ -11,6 +11,7 @@ pub mod pages;
 pub mod records;
 pub mod schedule;
 pub mod store;
+pub mod weeks;
 
 use jiff::civil::Date;
 use serde::Serialize;

@@ -258,7 +258,7 @@ pub async fn insert_record(
     at: &str,
     record_seq: i64,
 ) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO commitment_records
            (commitment_id, kind, day, recorded_by, self_reported, note, corrects, created_at, record_seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -272,8 +272,11 @@ pub async fn insert_record(
     .bind(corrects)
     .bind(at)
     .bind(record_seq)
-    .fetch_one(tx)
-    .await?)
+    .fetch_one(&mut *tx)
+    .await?;
+    // The week's cached counts no longer hold.
+    super::weeks::forget_week(tx, commitment_id, day).await?;
+    Ok(id)
 }
 
 /// The id the next record will get (so its entry on the record can name it).
@@ -409,8 +412,17 @@ pub async fn insert_answer(
     .bind(person)
     .bind(note)
     .bind(at)
-    .execute(tx)
+    .execute(&mut *tx)
     .await?;
+    // The answered record's week has to be counted again.
+    let about: Option<(i64, String)> =
+        sqlx::query_as("SELECT commitment_id, day FROM commitment_records WHERE id = ?")
+            .bind(record_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((commitment_id, day)) = about {
+        super::weeks::forget_week(tx, commitment_id, &day).await?;
+    }
     Ok(())
 }
 

@@ -301,26 +301,87 @@ pub fn sentence(entry: &Entry, names: &Names) -> String {
         "checkin.feeling_added" => {
             format!("{who} added how they felt at the check-in{}", on_date(&b))
         }
-        // Kinds the later parts of "Living it" are expected to write. Trust
-        // levels are private by default, so no number is ever put in words.
+        // Questions, repair actions, trust and pauses. Trust levels are never
+        // on the record (they are private unless shared, and the record goes
+        // to both), so no sentence here can ever show one.
         "question.asked" => match b.excerpt(&["text", "question"]) {
-            Some(text) => format!("{who} asked a question: {text}"),
-            None => format!("{who} asked a question"),
+            Some(text) => format!(
+                "{who} asked {other} a question{}: {text}",
+                of_breach(&body, "about")
+            ),
+            None => format!(
+                "{who} asked {other} a question{}",
+                of_breach(&body, "about")
+            ),
         },
-        "question.answered" => format!("{who} answered a question"),
-        "action.logged" => match b.excerpt(&["text", "what", "title"]) {
+        "question.answered" => match b.excerpt(&["answer"]) {
+            Some(text) => format!("{who} answered {other}'s question: {text}"),
+            None => format!("{who} answered {other}'s question"),
+        },
+        "question.followed_up" => match b.excerpt(&["text"]) {
+            Some(text) => format!("{who} added a follow-up to a question: {text}"),
+            None => format!("{who} added a follow-up to a question"),
+        },
+        "action.logged" => match b.excerpt(&["what", "text", "title"]) {
             Some(text) => format!("{who} did something to repair trust: {text}"),
             None => format!("{who} did something to repair trust"),
         },
-        "action.seen" => format!("{who} saw {other}'s repair action"),
-        "trust.recorded" => format!("{who} wrote down how much they trust"),
-        "trust.restored" => format!("{who} said trust is restored"),
-        "trust.restored_withdrawn" => format!("{who} took back that trust is restored"),
-        "pause.started" => format!("{who} paused the repair"),
-        "pause.requested" => format!("{who} asked for a pause"),
-        "pause.resumed" => format!("{who} resumed the repair"),
+        "action.seen" => match b.excerpt(&["word"]) {
+            Some(word) => format!("{who} saw what {other} did to repair trust, and said: {word}"),
+            None => format!("{who} saw what {other} did to repair trust"),
+        },
+        "trust.sharing_changed" => match b.bool(&["shared"]) {
+            Some(true) => format!(
+                "{who} chose to share their trust levels{} with {other}",
+                of_breach(&body, "for")
+            ),
+            Some(false) => format!(
+                "{who} stopped sharing their trust levels{} with {other}",
+                of_breach(&body, "for")
+            ),
+            None => format!("{who} changed who sees their trust levels"),
+        },
+        "trust.restored" => format!("{who} said trust is restored{}", of_breach(&body, "after")),
+        "trust.restoration_withdrawn" => {
+            format!(
+                "{who} took back that trust is restored{}",
+                of_breach(&body, "after")
+            )
+        }
+        "pause.started" => with_reason(
+            format!("{who} paused the repair{}", of_breach(&body, "of")),
+            &b,
+        ),
+        "pause.requested" => with_reason(format!("{who} asked {other} for a pause"), &b),
+        "pause.request_accepted" => {
+            format!("{who} accepted {other}'s request for a pause; the repair is paused")
+        }
+        "pause.request_declined" => format!("{who} declined {other}'s request for a pause"),
+        "pause.resumed" => format!("{who} resumed the repair{}", of_breach(&body, "of")),
 
         kind => generic(who, kind, &b),
+    }
+}
+
+/// " about “Late again”" (with the preposition given) when the body names its breach.
+fn of_breach(body: &Value, preposition: &str) -> String {
+    match body
+        .get("breach")
+        .and_then(|b| b.get("title"))
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(title) => format!(" {preposition} “{}”", cut(title)),
+        None => String::new(),
+    }
+}
+
+/// Adds ": “reason”" when the body gives one.
+fn with_reason(sentence: String, b: &Body) -> String {
+    match b.excerpt(&["reason"]) {
+        Some(reason) => format!("{sentence}: {reason}"),
+        None => sentence,
     }
 }
 
@@ -559,6 +620,54 @@ mod tests {
             }
         }
         assert_eq!(say(1, "breach.recorded", "{}"), "Sam recorded a breach");
+    }
+
+    #[test]
+    fn living_with_a_breach_reads_as_sentences_without_any_trust_value() {
+        let breach = r#""breach":{"id":1,"title":"Late again"}"#;
+        assert_eq!(
+            say(
+                2,
+                "question.asked",
+                &format!(r#"{{{breach},"text":"Why then?"}}"#)
+            ),
+            "Alex asked Sam a question about “Late again”: “Why then?”"
+        );
+        assert_eq!(
+            say(
+                1,
+                "question.answered",
+                r#"{"question":"Why then?","answer":"I was afraid."}"#
+            ),
+            "Sam answered Alex's question: “I was afraid.”"
+        );
+        assert_eq!(
+            say(1, "action.seen", "{}"),
+            "Sam saw what Alex did to repair trust"
+        );
+        assert_eq!(
+            say(
+                2,
+                "trust.sharing_changed",
+                &format!(r#"{{{breach},"shared":true}}"#)
+            ),
+            "Alex chose to share their trust levels for “Late again” with Sam"
+        );
+        assert_eq!(
+            say(2, "trust.restored", &format!("{{{breach}}}")),
+            "Alex said trust is restored after “Late again”"
+        );
+        assert_eq!(
+            say(1, "pause.requested", r#"{"reason":"I need a week."}"#),
+            "Sam asked Alex for a pause: “I need a week.”"
+        );
+        // Even a body that (wrongly) carried a level would not be shown.
+        let odd = say(
+            2,
+            "trust.sharing_changed",
+            r#"{"shared":false,"level":7,"note":"zzz"}"#,
+        );
+        assert!(!odd.contains('7') && !odd.contains("zzz"), "{odd}");
     }
 
     #[test]

@@ -529,6 +529,11 @@ struct BreachPage {
     theirs: Vec<String>,
     hold_until: Option<String>,
     can_send_apology: bool,
+    /// Living with the breach: questions, repair actions, trust, pauses and
+    /// "trust restored" (src/questions, src/actions, src/trust).
+    questions: crate::questions::Section,
+    actions: crate::actions::Section,
+    trust: crate::trust::Section,
 }
 
 impl BreachPage {
@@ -582,7 +587,13 @@ pub async fn show(
 ) -> Result<Response> {
     let path = load(&state, id).await?;
     let now = state.clock.now();
-    let waiting = path.waiting(now);
+    let mut conn = state.db.readers.acquire().await?;
+    let questions = crate::questions::Section::load(&mut conn, id, now).await?;
+    let actions = crate::actions::Section::load(&mut conn, id).await?;
+    let trust = crate::trust::Section::load(&mut conn, &path, person.id, &layout.tz, now).await?;
+    drop(conn);
+    let mut waiting = path.waiting(now);
+    waiting.extend(crate::trust::waiting(&path, &questions, &actions, &trust));
     let mine = waiting
         .iter()
         .filter(|w| w.who == person.id)
@@ -604,6 +615,9 @@ pub async fn show(
         theirs,
         hold_until,
         can_send_apology,
+        questions,
+        actions,
+        trust,
         path,
     };
     Ok(Html(page.render()?).into_response())

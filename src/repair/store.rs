@@ -498,3 +498,33 @@ pub async fn people(conn: &mut SqliteConnection) -> Result<Vec<(i64, String)>> {
         .fetch_all(conn)
         .await?)
 }
+
+/// An apology sent and not yet answered, with its breach, for the check-in
+/// agenda.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WaitingApology {
+    pub id: i64,
+    pub breach_id: i64,
+    pub breach_title: String,
+    pub written_by: i64,
+    pub sent_at: String,
+    pub opened_at: Option<String>,
+}
+
+/// Apologies waiting for an answer, oldest first, by the partial index
+/// `apologies_unanswered` (at most `limit`).
+pub async fn unanswered_apologies(
+    conn: &mut SqliteConnection,
+    limit: i64,
+) -> Result<Vec<WaitingApology>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.breach_id, b.title AS breach_title, a.written_by, a.sent_at, a.opened_at
+         FROM apologies a INDEXED BY apologies_unanswered
+         JOIN breaches b ON b.id = a.breach_id
+         WHERE a.answer IS NULL
+         ORDER BY a.sent_at, a.id LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

@@ -44,6 +44,8 @@ pub fn subject_link(subject: &str) -> Option<(String, &'static str)> {
         "agreement" => (format!("/agreements/{id}"), "Open the agreement"),
         "commitment" => (format!("/commitments/{id}"), "Open the commitment"),
         "checkin" => (format!("/checkins/{id}"), "Open the check-in"),
+        "question" => (format!("/questions/{id}"), "Open the question"),
+        "action" => (format!("/actions/{id}"), "Open the repair action"),
         "rhythm" => ("/checkins".into(), "Check-ins"),
         // Keyset paging makes any noticed change reachable at the top of a page.
         "noticed" => (
@@ -114,6 +116,8 @@ struct EntryView {
     corrects: Option<Quoted>,
     /// Later entries that correct this one.
     corrected_by: Vec<Quoted>,
+    /// A moment the timeline marks clearly ("trust restored").
+    milestone: bool,
 }
 
 struct Quoted {
@@ -337,6 +341,7 @@ async fn views(
             sentence: describe::sentence(&entry, names),
             category: describe::category(&entry.kind).label(),
             link: subject_link(&entry.subject),
+            milestone: entry.kind == "trust.restored",
             corrects: corrects(&entry)
                 .and_then(|seq| corrected.get(&seq))
                 .map(|e| quote(e, layout, names)),

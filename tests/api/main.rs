@@ -6,6 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod actions;
 mod agreements;
 mod authorization;
 mod checkins;
@@ -15,6 +16,9 @@ mod demo;
 mod foundation;
 mod living_support;
 mod noticed;
+mod questions;
 mod record;
 mod repair;
 mod timeline;
+mod today;
+mod trust;
