@@ -149,6 +149,38 @@ enum Event {
     Amend,
     /// Mira sees a break of a standing commitment that Jonas disputes.
     ObservedBreak,
+    /// Mira asks Jonas a question about the breach; he answers later.
+    Ask,
+    AnswerQuestion {
+        question: i64,
+        follow_up: bool,
+    },
+    FollowUp {
+        question: i64,
+    },
+    /// Jonas logs something he did to repair; Mira marks it seen later.
+    Action,
+    Seen {
+        action: i64,
+    },
+    /// Mira records how much she trusts, 0–10.
+    Trust {
+        setback: bool,
+    },
+    Pause(Pausing),
+    /// The small second breach, step by step, and trust restored on it.
+    Second(u8),
+}
+
+/// The steps of a pause.
+#[derive(Debug, Clone, Copy)]
+enum Pausing {
+    /// Mira pauses the repair herself.
+    Start,
+    /// Jonas asks for a pause; Mira accepts it.
+    Request,
+    Accept,
+    Resume,
 }
 
 /// A dispute waiting for the next check-in, and who settles it how.
@@ -167,8 +199,16 @@ struct Story<'a> {
     today: Date,
     queue: BTreeMap<(Timestamp, u64), Event>,
     seq: u64,
+    breach: i64,
+    /// The small second breach, late in the story.
+    second: i64,
     agreement: i64,
     commitments: Vec<Commitment>,
+    /// Days on which the repair is paused (first and last day): recurring
+    /// commitments are not recorded then.
+    pauses: Vec<(Date, Date)>,
+    /// The trust level Mira gave last.
+    trust: i64,
     disputes: Vec<Dispute>,
     /// The last counted break per commitment (index), so random breaks
     /// never make a second pattern by chance.
@@ -194,8 +234,12 @@ pub async fn play(
         today,
         queue: BTreeMap::new(),
         seq: 0,
+        breach: 0,
+        second: 0,
         agreement: 0,
         commitments: Vec::new(),
+        pauses: Vec::new(),
+        trust: 2,
         disputes: Vec::new(),
         last_break: HashMap::new(),
         checkins: 0,
@@ -319,6 +363,7 @@ impl Story<'_> {
             .trim_start_matches("/breaches/")
             .parse()
             .with_context(|| format!("no breach id in {to:?}"))?;
+        self.breach = breach;
         let b = |step: &str| format!("/breaches/{breach}/{step}");
         self.at_day(0, 21, 15);
         self.post(
@@ -371,6 +416,31 @@ impl Story<'_> {
                      past, and that I started to doubt my own memory.",
                 ),
             ]),
+        )
+        .await?;
+        self.at_day(4, 22, 10);
+        self.post(
+            Who::Hurt,
+            &b("questions"),
+            form(&[(
+                "text",
+                "Were you ever going to tell me if I had not found the letter?",
+            )]),
+        )
+        .await?;
+        let question = self
+            .d
+            .scalar("SELECT MAX(id) FROM questions WHERE breach_id = ?", breach)
+            .await?;
+        self.at_day(5, 19, 15);
+        self.post(
+            Who::Broke,
+            &format!("/questions/{question}/answer"),
+            form(&[(
+                "text",
+                "I told myself I would, once it was paid off. Honestly, I do not know if I \
+                 would have. That is why I told you yesterday instead of waiting any longer.",
+            )]),
         )
         .await?;
         self.at_day(5, 21, 30);
@@ -550,6 +620,7 @@ impl Story<'_> {
             },
         ];
         let mut fields = form(&[
+            ("breach_id", &breach.to_string()),
             ("title", "Money, honesty and time together"),
             (
                 "body",
@@ -592,6 +663,20 @@ impl Story<'_> {
             c.id = commitment_id(self.d, agreement, c.text).await?;
         }
         self.commitments = planned;
+
+        // Mira's first trust level, shared with Jonas from the start.
+        self.at_day(17, 22, 0);
+        self.post(
+            Who::Hurt,
+            &b("trust"),
+            form(&[
+                ("level", "2"),
+                ("note", "Low. I want to see what the next weeks look like."),
+            ]),
+        )
+        .await?;
+        self.post(Who::Hurt, &b("trust/sharing"), form(&[("shared", "yes")]))
+            .await?;
         Ok(())
     }
 
@@ -664,6 +749,30 @@ impl Story<'_> {
         let observed = self.day((i64::from(total) * 9 / 20).max(ROUTINE_FROM + 100));
         let observed_at = at(observed, 19, 5, &self.tz);
         self.schedule(observed_at, Event::ObservedBreak);
+        // Mira pauses for two and a half weeks in the first half year; in a
+        // long story Jonas later asks for a pause of his own.
+        self.plan_pause(ROUTINE_FROM + 150, 17, Pausing::Start);
+        if total >= 700 {
+            self.plan_pause(i64::from(total) * 11 / 20, 10, Pausing::Request);
+        }
+        // The small second breach, late, and trust restored on it.
+        if total >= 200 {
+            let start = (i64::from(total) - 80).max(ROUTINE_FROM + 200);
+            let steps: [(i64, i8, i8); 8] = [
+                (0, 20, 0),
+                (0, 21, 0),
+                (1, 21, 30),
+                (2, 20, 45),
+                (3, 19, 50),
+                (4, 21, 0),
+                (5, 19, 30),
+                ((i64::from(total) - start - 5).min(60), 21, 15),
+            ];
+            for (step, (days, hour, minute)) in steps.into_iter().enumerate() {
+                let when = at(self.day(start + days), hour, minute, &self.tz);
+                self.schedule(when, Event::Second(step as u8));
+            }
+        }
         while let Some(((when, _), event)) = self.queue.pop_first() {
             if !self.d.set_time(when) {
                 // Everything left is still to come.
@@ -742,6 +851,343 @@ impl Story<'_> {
             }
             Event::Amend => self.amend().await?,
             Event::ObservedBreak => self.observed_break().await?,
+            Event::Ask => self.ask().await?,
+            Event::AnswerQuestion {
+                question,
+                follow_up,
+            } => {
+                let text = self.pick(ANSWERS).to_string();
+                self.post(
+                    Who::Broke,
+                    &format!("/questions/{question}/answer"),
+                    form(&[("text", &text)]),
+                )
+                .await?;
+                if follow_up {
+                    let when = self.d.now() + jiff::SignedDuration::from_hours(20);
+                    self.schedule(when, Event::FollowUp { question });
+                }
+            }
+            Event::FollowUp { question } => {
+                let text = self.pick(FOLLOW_UPS).to_string();
+                self.post(
+                    Who::Hurt,
+                    &format!("/questions/{question}/follow-ups"),
+                    form(&[("text", &text)]),
+                )
+                .await?;
+            }
+            Event::Action => self.action().await?,
+            Event::Seen { action } => {
+                let word = if self.rng.random_bool(0.4) {
+                    self.pick(SEEN_WORDS).to_string()
+                } else {
+                    String::new()
+                };
+                self.post(
+                    Who::Hurt,
+                    &format!("/actions/{action}/seen"),
+                    form(&[("word", &word)]),
+                )
+                .await?;
+            }
+            Event::Trust { setback } => self.trust(setback).await?,
+            Event::Pause(step) => self.pause(step).await?,
+            Event::Second(step) => self.second_breach(step).await?,
+        }
+        Ok(())
+    }
+
+    /// Keeps `days` days from day `from` free of recurring records and
+    /// schedules the pause's start and end.
+    fn plan_pause(&mut self, from: i64, days: i64, how: Pausing) {
+        let first = self.day(from);
+        let last = self.day(from + days);
+        if last >= self.today {
+            return;
+        }
+        self.pauses.push((first, last));
+        let start = at(first, 7, 30, &self.tz);
+        self.schedule(start, Event::Pause(how));
+        if let Pausing::Request = how {
+            let accept = at(first, 8, 15, &self.tz);
+            self.schedule(accept, Event::Pause(Pausing::Accept));
+        }
+        let end = at(last, 9, 0, &self.tz);
+        self.schedule(end, Event::Pause(Pausing::Resume));
+    }
+
+    fn paused(&self, day: Date) -> bool {
+        self.pauses
+            .iter()
+            .any(|(first, last)| *first <= day && day <= *last)
+    }
+
+    async fn ask(&mut self) -> anyhow::Result<()> {
+        let breach = self.breach;
+        let text = self.pick(QUESTIONS).to_string();
+        self.post(
+            Who::Hurt,
+            &format!("/breaches/{breach}/questions"),
+            form(&[("text", &text)]),
+        )
+        .await?;
+        let question = self
+            .d
+            .scalar("SELECT MAX(id) FROM questions WHERE breach_id = ?", breach)
+            .await?;
+        // Most answers come the next evening, some after a few days.
+        let wait = if self.rng.random_bool(0.75) { 1 } else { 3 };
+        let today = crate::web::time::today(self.d.now(), &self.tz);
+        let when = self.around(plus(today, wait), 20, 30, 40);
+        let follow_up = self.rng.random_bool(0.25);
+        self.schedule(
+            when,
+            Event::AnswerQuestion {
+                question,
+                follow_up,
+            },
+        );
+        Ok(())
+    }
+
+    async fn action(&mut self) -> anyhow::Result<()> {
+        let breach = self.breach;
+        let today = crate::web::time::today(self.d.now(), &self.tz);
+        let (what, request) = *ACTIONS.choose(&mut self.rng).unwrap_or(&ACTIONS[0]);
+        let request = if request {
+            self.d
+                .scalar(
+                    "SELECT MIN(id) FROM repair_requests WHERE breach_id = ?",
+                    breach,
+                )
+                .await?
+                .to_string()
+        } else {
+            String::new()
+        };
+        self.post(
+            Who::Broke,
+            &format!("/breaches/{breach}/actions"),
+            form(&[
+                ("what", what),
+                ("done_on", &today.to_string()),
+                ("request", &request),
+            ]),
+        )
+        .await?;
+        let action = self
+            .d
+            .scalar(
+                "SELECT MAX(id) FROM repair_actions WHERE breach_id = ?",
+                breach,
+            )
+            .await?;
+        // Mira sees most of them within a day or two; a few stay unseen.
+        if self.rng.random_bool(0.85) {
+            let later = plus(today, self.rng.random_range(1..=2));
+            let when = self.around(later, 7, 45, 30);
+            self.schedule(when, Event::Seen { action });
+        }
+        Ok(())
+    }
+
+    /// Mira's trust level: rising over the months, with setbacks after a
+    /// break, in her own words and numbers (the app computes nothing).
+    async fn trust(&mut self, setback: bool) -> anyhow::Result<()> {
+        let today = crate::web::time::today(self.d.now(), &self.tz);
+        // Up over about a year and a half, a step at a time.
+        let months = f64::from((today - self.day(ROUTINE_FROM)).get_days()) / 30.0;
+        let trend = 2.0 + 6.5 * (months / 18.0).clamp(0.0, 1.0).powf(0.7);
+        let noise: f64 = self.rng.random_range(-0.8..0.8);
+        let mut level = ((trend + noise).round() as i64).clamp(self.trust - 1, self.trust + 2);
+        let note = if setback {
+            level = (self.trust - self.rng.random_range(1..=2)).max(1);
+            self.pick(SETBACK_NOTES).to_string()
+        } else {
+            if self.rng.random_bool(0.3) {
+                self.pick(TRUST_NOTES).to_string()
+            } else {
+                String::new()
+            }
+        };
+        let level = level.clamp(0, 10);
+        self.trust = level;
+        let breach = self.breach;
+        self.post(
+            Who::Hurt,
+            &format!("/breaches/{breach}/trust"),
+            form(&[("level", &level.to_string()), ("note", &note)]),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn pause(&mut self, step: Pausing) -> anyhow::Result<()> {
+        let b = |what: &str| format!("/breaches/{}/pause{what}", self.breach);
+        match step {
+            Pausing::Start => {
+                self.post(
+                    Who::Hurt,
+                    &b(""),
+                    form(&[(
+                        "note",
+                        "My mother is in hospital. I need a few weeks without the evening \
+                         talks; the rest stays as it is.",
+                    )]),
+                )
+                .await?;
+            }
+            Pausing::Request => {
+                self.post(
+                    Who::Broke,
+                    &b("/request"),
+                    form(&[(
+                        "note",
+                        "The first week at the new job is very long; could we pause the \
+                         daily things for ten days?",
+                    )]),
+                )
+                .await?;
+            }
+            Pausing::Accept => {
+                self.post(
+                    Who::Hurt,
+                    &b("/accept"),
+                    form(&[("note", "Yes, of course.")]),
+                )
+                .await?;
+            }
+            Pausing::Resume => {
+                self.post(
+                    Who::Hurt,
+                    &b("/resume"),
+                    form(&[("note", "Back to our evenings.")]),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A small second breach late in the story: Jonas keeps a parking fine
+    /// to himself for three weeks, tells Mira, they walk the path quickly,
+    /// and weeks later Mira says trust is restored on it.
+    async fn second_breach(&mut self, step: u8) -> anyhow::Result<()> {
+        if step == 0 {
+            let today = crate::web::time::today(self.d.now(), &self.tz);
+            let to = self
+                .post(
+                    Who::Broke,
+                    "/breaches",
+                    form(&[
+                        ("title", "Kept a parking fine to myself"),
+                        (
+                            "what_happened",
+                            "I got a parking fine three weeks ago and paid it without \
+                             telling Mira, because I did not want to spoil a good week. \
+                             It is small, and it is exactly what I promised not to do.",
+                        ),
+                        ("happened_on", &plus(today, -21).to_string()),
+                        ("seriousness", "lapse"),
+                        ("broke_trust", "2"),
+                        ("first_telling", "yes"),
+                    ]),
+                )
+                .await?;
+            self.second = to
+                .trim_start_matches("/breaches/")
+                .parse()
+                .with_context(|| format!("no breach id in {to:?}"))?;
+            return Ok(());
+        }
+        let id = self.second;
+        let b = |what: &str| format!("/breaches/{id}/{what}");
+        match step {
+            1 => {
+                self.post(
+                    Who::Hurt,
+                    &b("disclosure"),
+                    form(&[("choice", "confirmed")]),
+                )
+                .await?;
+            }
+            2 => {
+                self.post(
+                    Who::Hurt,
+                    &b("impact"),
+                    form(&[(
+                        "text",
+                        "It is only a fine, and it still took me straight back to the \
+                         letters. I was more frightened than angry.",
+                    )]),
+                )
+                .await?;
+            }
+            3 => {
+                self.post(
+                    Who::Broke,
+                    &b("explanation"),
+                    form(&[
+                        (
+                            "what_and_why",
+                            "I paid it quietly because I wanted to keep a good week good. \
+                             Hiding it was the old habit, not a plan.",
+                        ),
+                        (
+                            "their_feelings",
+                            "Frightened that it is starting again, more than angry.",
+                        ),
+                    ]),
+                )
+                .await?;
+            }
+            4 => {
+                self.post(
+                    Who::Hurt,
+                    &b("understanding"),
+                    form(&[("choice", "understood")]),
+                )
+                .await?;
+            }
+            5 => {
+                self.apology(
+                    id,
+                    "I am sorry I kept the fine from you. It was small, and keeping it \
+                     quiet was exactly the old habit. From now on I will tell you the same \
+                     day, even about small things.",
+                )
+                .await?;
+            }
+            6 => {
+                let apology = self
+                    .d
+                    .scalar("SELECT MAX(id) FROM apologies WHERE breach_id = ?", id)
+                    .await?;
+                let a = |what: &str| format!("/breaches/{id}/apologies/{apology}/{what}");
+                self.post(Who::Hurt, &a("open"), Vec::new()).await?;
+                self.post(
+                    Who::Hurt,
+                    &a("answer"),
+                    form(&[
+                        ("choice", "accepted"),
+                        ("note", "Accepted. Thank you for telling me."),
+                    ]),
+                )
+                .await?;
+            }
+            _ => {
+                self.post(
+                    Who::Hurt,
+                    &b("restored"),
+                    form(&[(
+                        "note",
+                        "You told me yourself, and you have told me every small thing since. \
+                         This one is behind us.",
+                    )]),
+                )
+                .await?;
+            }
         }
         Ok(())
     }
@@ -778,7 +1224,7 @@ impl Story<'_> {
                 }
                 continue;
             }
-            if !c.due_on(day) {
+            if !c.due_on(day) || self.paused(day) {
                 continue;
             }
             let forced = i == 0 && PATTERN_DAYS.contains(&routine_day);
@@ -832,6 +1278,28 @@ impl Story<'_> {
         if day.weekday() == Weekday::Sunday {
             let when = self.around(day, 18, 0, 30);
             self.schedule(when, Event::Checkin(day));
+        }
+        // Questions, repair actions and trust levels: often at first,
+        // less often as the months go by.
+        let early = progress < 0.1 || routine_day < 120;
+        if self.rng.random_bool(if early { 0.04 } else { 0.008 }) {
+            let when = self.around(day, 22, 30, 20);
+            self.schedule(when, Event::Ask);
+        }
+        if self.rng.random_bool(if early { 0.1 } else { 0.03 }) {
+            let when = self.around(day, 19, 0, 40);
+            self.schedule(when, Event::Action);
+        }
+        let recent_break = self
+            .last_break
+            .values()
+            .any(|last| *last < day && (day - *last).get_days() <= 2);
+        if recent_break && self.rng.random_bool(0.5) {
+            let when = self.around(day, 22, 45, 10);
+            self.schedule(when, Event::Trust { setback: true });
+        } else if self.rng.random_bool(if early { 0.08 } else { 0.03 }) {
+            let when = self.around(day, 22, 45, 10);
+            self.schedule(when, Event::Trust { setback: false });
         }
         if self.rng.random_bool(0.07) {
             let who = if self.rng.random_bool(0.55) {
@@ -1088,6 +1556,78 @@ async fn commitment_id(d: &Driver, agreement: i64, text: &str) -> anyhow::Result
     .await?
     .with_context(|| format!("the commitment {text:?} was not made"))
 }
+
+const QUESTIONS: &[&str] = &[
+    "What did you tell yourself each month when the statement came?",
+    "Did anyone else know about the card?",
+    "What did you buy with it? I would rather know.",
+    "When you said the rent went up, had you planned that answer?",
+    "Are there any other accounts I do not know about?",
+    "What would make it easier for you to tell me bad news?",
+    "How do you feel when we sit down with the budget?",
+    "Is there anything about money you still find hard to say to me?",
+];
+
+const ANSWERS: &[&str] = &[
+    "I told myself next month would be better, and that I would tell you then.",
+    "Nobody knew. That made it easier to pretend, and harder to stop.",
+    "Mostly the things I said my clients paid for, and two weekends away with my brother.",
+    "Yes. I had thought about it in the car. That is the worst part for me too.",
+    "No. You have seen every account, and you can ask the bank yourself if it helps.",
+    "Knowing you will not go quiet for days. Our evenings help with that.",
+    "Nervous at the start, then relieved every time.",
+    "Saying that I earn less than I want to. I am working on it.",
+];
+
+const FOLLOW_UPS: &[&str] = &[
+    "Thank you. Can we talk about this at the next check-in?",
+    "I believe you. It still hurts to read.",
+    "That helps. I would like to know more about the weekends.",
+];
+
+/// What Jonas logs as done to repair, and whether it serves the first request.
+const ACTIONS: &[(&str, bool)] = &[
+    ("Showed Mira the new bank statement the day it came.", true),
+    (
+        "Set up the monthly transfer that pays back the card from my account.",
+        false,
+    ),
+    (
+        "Told my brother what happened, so there is no secret between us any more.",
+        false,
+    ),
+    (
+        "Cancelled the store card I had forgotten about, and showed Mira the letter.",
+        true,
+    ),
+    (
+        "Went to the debt counselling appointment and brought the notes home.",
+        false,
+    ),
+    (
+        "Gave Mira the passwords to every account and the app on her phone.",
+        true,
+    ),
+    (
+        "Said no to a payment plan at the electronics shop and told Mira that evening.",
+        true,
+    ),
+];
+
+const SEEN_WORDS: &[&str] = &["Thank you.", "I saw it.", "This matters to me.", "Noticed."];
+
+const TRUST_NOTES: &[&str] = &[
+    "A bit more than last time.",
+    "The evenings help.",
+    "Good weeks, but I still check the post.",
+    "Steady.",
+    "I notice I do not check his phone any more.",
+];
+
+const SETBACK_NOTES: &[&str] = &[
+    "After the missed evening talk. It is one evening, and it still knocks me back.",
+    "Down again after this week. It shakes me more than it should.",
+];
 
 const KEPT_NOTES: &[&str] = &[
     "Groceries and a train ticket, nothing else.",

@@ -119,9 +119,26 @@ async fn a_year_of_demo_history_verifies_holds_every_kind_of_moment_and_is_made_
         "checkin.held",
         "checkin.feeling_added",
         "noticed.written",
+        "question.answered",
+        "action.seen",
+        "trust.sharing_changed",
+        "pause.started",
+        "pause.resumed",
+        "trust.restored",
     ] {
         assert!(kinds.iter().any(|k| k == kind), "no {kind} in the record");
     }
+    // Trust levels (kept off the record), going up with setbacks.
+    let levels: Vec<i64> = sqlx::query_scalar("SELECT level FROM trust_levels ORDER BY id")
+        .fetch_all(&db.readers)
+        .await
+        .unwrap();
+    assert!(levels.len() >= 5, "{levels:?}");
+    assert!(levels.last() > levels.first(), "{levels:?}");
+    assert!(
+        levels.windows(2).any(|w| w[1] < w[0]),
+        "a setback: {levels:?}"
+    );
     // Check-ins most weeks, noticed changes now and then.
     assert!(count(&db, "SELECT COUNT(*) FROM checkins").await >= 30);
     assert!(count(&db, "SELECT COUNT(*) FROM noticed").await >= 5);
