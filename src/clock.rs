@@ -1,7 +1,13 @@
 //! Time, from one place. Features ask the [`Clock`] in the app state instead
-//! of calling `now()` themselves, so tests can move time. Moving it is only
-//! possible in builds with the `test-clock` feature, which release builds
-//! never enable.
+//! of calling `now()` themselves, so tests can move time. Moving a running
+//! server's clock is only possible in builds with the `test-clock` feature,
+//! which release builds never enable.
+//!
+//! There is one other kind of clock: a *manual* one ([`Clock::manual`]),
+//! which shows whatever time it was last [`set`](Clock::set) to. Only
+//! `amends demo` makes one, to write a made-up past history into an empty
+//! data directory before any server runs on it; `serve` never constructs
+//! it, and no HTTP route can reach it.
 
 use jiff::Timestamp;
 
@@ -11,15 +17,45 @@ pub struct Clock {
     /// How far the test clock has been moved, in microseconds.
     #[cfg(feature = "test-clock")]
     offset_micros: std::sync::atomic::AtomicI64,
+    /// Set only on a manual clock: the time it shows, in microseconds.
+    manual_micros: Option<std::sync::atomic::AtomicI64>,
 }
 
 impl Clock {
+    /// The system clock.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A clock that shows `start` until it is [`set`](Clock::set) to another
+    /// time. Used only by `amends demo`, to build a past history in an empty
+    /// data directory; never by `serve`.
+    pub fn manual(start: Timestamp) -> Self {
+        Clock {
+            manual_micros: Some(std::sync::atomic::AtomicI64::new(start.as_microsecond())),
+            ..Self::default()
+        }
+    }
+
+    /// Sets a manual clock to `to`. Does nothing on the system clock (the
+    /// only clock a server runs with), so it can never move a server's time.
+    pub fn set(&self, to: Timestamp) {
+        if let Some(manual) = &self.manual_micros {
+            manual.store(to.as_microsecond(), std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Whether this is a manual clock (see [`Clock::manual`]).
+    pub fn is_manual(&self) -> bool {
+        self.manual_micros.is_some()
+    }
+
     /// The current time (moved by the test offset in test builds).
     pub fn now(&self) -> Timestamp {
+        if let Some(manual) = &self.manual_micros {
+            let micros = manual.load(std::sync::atomic::Ordering::SeqCst);
+            return Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH);
+        }
         let now = Timestamp::now();
         #[cfg(feature = "test-clock")]
         {
@@ -101,5 +137,21 @@ mod tests {
         assert_eq!(parse(&text), Some(ts));
         let whole: Timestamp = "2026-03-01T09:05:07Z".parse().unwrap();
         assert_eq!(format(whole).len(), 27);
+    }
+
+    #[test]
+    fn a_manual_clock_shows_what_it_was_set_to_and_the_system_clock_ignores_set() {
+        let start: Timestamp = "2020-01-01T08:00:00Z".parse().unwrap();
+        let manual = Clock::manual(start);
+        assert!(manual.is_manual());
+        assert_eq!(manual.now(), start);
+        let later: Timestamp = "2021-06-30T20:15:00.25Z".parse().unwrap();
+        manual.set(later);
+        assert_eq!(manual.now(), later);
+
+        let system = Clock::new();
+        assert!(!system.is_manual());
+        system.set(start);
+        assert!(system.now() > later, "the system clock cannot be set");
     }
 }

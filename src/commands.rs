@@ -1,5 +1,5 @@
 //! The commands of the `amends` binary: `serve` (the default), `verify`,
-//! `export`, `backup` and `setup-link`.
+//! `export`, `backup`, `setup-link`, `reset-link` and `demo`.
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
@@ -13,7 +13,8 @@ use crate::auth::links::{self, Purpose};
 use crate::auth::store;
 use crate::clock::Clock;
 use crate::config::{
-    BackupArgs, Cli, Command, ExportArgs, ResetLinkArgs, ServeArgs, SetupLinkArgs, VerifyArgs,
+    BackupArgs, Cli, Command, DemoArgs, ExportArgs, ResetLinkArgs, ServeArgs, SetupLinkArgs,
+    VerifyArgs,
 };
 use crate::copies::{compare, export};
 use crate::db::{self, Db};
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Backup(args)) => backup(args).await,
         Some(Command::SetupLink(args)) => setup_link(args).await,
         Some(Command::ResetLink(args)) => reset_link(args).await,
+        Some(Command::Demo(args)) => demo(args).await,
     };
     match outcome {
         Ok(code) => code,
@@ -314,5 +316,41 @@ async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         report.head.seq,
         report.head.hash
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `amends demo`: a new data directory with two demo people and a history.
+async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let days = args.days.unwrap_or(args.years * 365);
+    let options = crate::demo::Options {
+        data_dir: args.data_dir.clone(),
+        days,
+        seed: args.seed,
+        time_zone: args.time_zone.clone(),
+    };
+    println!(
+        "Making up {} of history in {} (this takes a little while)…",
+        crate::demo::span_words(days),
+        args.data_dir.display()
+    );
+    let made = crate::demo::create(&options).await?;
+    println!(
+        "Done in {:.1} s: {} entries in the record (head {}), written through {} requests.",
+        made.elapsed.as_secs_f64(),
+        made.entries,
+        crate::ledger::chain::short(&made.head),
+        made.requests
+    );
+    println!();
+    println!("Sign in as either of them:");
+    for person in &made.people {
+        println!("  {:<8} password: {}", person.name, person.password);
+    }
+    println!();
+    println!(
+        "Start the server with:  amends --data-dir {}",
+        args.data_dir.display()
+    );
+    println!("These passwords are printed only now; keep them if you want to come back.");
     Ok(ExitCode::SUCCESS)
 }

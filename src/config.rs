@@ -33,6 +33,31 @@ pub enum Command {
     /// Print a one-time link (valid 24 hours) that sets a new password for
     /// NAME, for when both the password and the recovery codes are lost.
     ResetLink(ResetLinkArgs),
+    /// Create a new data directory holding two demo people and a made-up
+    /// history of N years ending today, to see Amends in a minute. Refuses
+    /// a directory that already holds a database.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// The new data directory (created if missing; must not hold amends.db).
+    #[arg(long, default_value = "./demo-data")]
+    pub data_dir: PathBuf,
+    /// How many years of history to make up, ending today.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub years: u32,
+    /// A shorter history in days, instead of --years (for tests).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(90..=3660))]
+    pub days: Option<u32>,
+    /// The seed of the made-up history: the same seed on the same day
+    /// gives the same story.
+    #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
+    pub seed: u64,
+    /// The pair's time zone (an IANA name such as Europe/Berlin); the
+    /// system's zone when not given.
+    #[arg(long)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

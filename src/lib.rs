@@ -14,6 +14,7 @@ pub mod commitments;
 pub mod config;
 pub mod copies;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod health;
 pub mod home;

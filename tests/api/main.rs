@@ -12,6 +12,7 @@ mod authorization;
 mod checkins;
 mod commitments;
 mod copies;
+mod demo;
 mod foundation;
 mod living_support;
 mod noticed;
