@@ -70,88 +70,122 @@ struct Life {
     pauses: Vec<Pause>,
 }
 
-/// The weeks of every commitment that was ever in force, from its first week
-/// to the current one: cached weeks read from the table, missing completed
-/// weeks computed (and cached when settled), the current week computed.
-/// Returns per commitment id, per week start, its counts.
-pub async fn all_weeks(
+/// The counts Today needs: the pair's totals per week over the whole
+/// history, and the current week per commitment (computed when read).
+pub struct Weeks {
+    pub totals: BTreeMap<Date, Counts>,
+    pub current: HashMap<i64, Counts>,
+    pub this_week: Date,
+    /// Weeks counted from the records because the cache does not hold them
+    /// yet (not settled), the current week included.
+    pub uncached: Vec<Date>,
+}
+
+/// Brings the cache up to date (completed weeks missing from it are
+/// computed, and stored once settled) and reads the pair's totals per week
+/// with one grouped query. In the steady state this reads one row per
+/// commitment to see that nothing is missing, one row per week of history
+/// for the chart, and computes only the current week.
+pub async fn weeks(
     pool: &SqlitePool,
     writer: &SqlitePool,
     now: Timestamp,
     tz: &TimeZone,
-) -> Result<HashMap<i64, BTreeMap<Date, Counts>>> {
+) -> Result<Weeks> {
     let today = schedule::today(now, tz);
     let this_week = schedule::week_start(today);
-    let mut out: HashMap<i64, BTreeMap<Date, Counts>> = HashMap::new();
-    for (id, week, counts) in cached(pool).await? {
-        out.entry(id).or_default().insert(week, counts);
-    }
+    let cached_counts: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT commitment_id, COUNT(*) FROM commitment_weeks GROUP BY commitment_id",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .collect();
     let mut fresh: Vec<(i64, Date, Counts)> = Vec::new();
+    let mut unsettled: BTreeMap<Date, Counts> = BTreeMap::new();
+    let mut current = HashMap::new();
     for life in lives(pool, today).await? {
-        let weeks = out.entry(life.row.id).or_default();
         let last_week = schedule::week_start(life.last_day).min(this_week);
+        let completed_until = last_week.min(records::add_days(this_week, -7));
+        let expected = if completed_until < life.first_week {
+            0
+        } else {
+            i64::from((completed_until - life.first_week).get_days()) / 7 + 1
+        };
+        let have = cached_counts.get(&life.row.id).copied().unwrap_or(0);
         let mut missing = Vec::new();
-        let mut week = life.first_week;
-        while week <= last_week {
-            if week == this_week || !weeks.contains_key(&week) {
-                missing.push(week);
+        if expected > have {
+            let cached: Vec<String> = sqlx::query_scalar(
+                "SELECT week_start FROM commitment_weeks WHERE commitment_id = ?",
+            )
+            .bind(life.row.id)
+            .fetch_all(pool)
+            .await?;
+            let mut week = life.first_week;
+            while week <= completed_until {
+                if !cached.contains(&week.to_string()) {
+                    missing.push(week);
+                }
+                week = records::add_days(week, 7);
             }
-            week = records::add_days(week, 7);
         }
-        if missing.is_empty() {
-            continue;
+        if last_week == this_week {
+            missing.push(this_week);
         }
         let (Some(&lo), Some(&hi)) = (missing.first(), missing.last()) else {
             continue;
         };
         let computed = count_range(pool, &life, lo, records::add_days(hi, 6), now, tz).await?;
         for week in missing {
-            let (counts, settled) = computed.get(&week).copied().unwrap_or_default();
-            weeks.insert(week, counts);
-            if week < this_week && settled {
+            // A week with nothing due and nothing recorded is settled: zero.
+            let (counts, settled) = computed
+                .get(&week)
+                .copied()
+                .unwrap_or((Counts::default(), true));
+            if week == this_week {
+                current.insert(life.row.id, counts);
+                unsettled.entry(week).or_default().add(counts);
+            } else if settled {
                 fresh.push((life.row.id, week, counts));
+            } else {
+                unsettled.entry(week).or_default().add(counts);
             }
         }
     }
     if !fresh.is_empty() {
         store_weeks(writer, &fresh).await?;
     }
-    Ok(out)
-}
-
-/// The pair's counts per week, all commitments together.
-pub fn pair_totals(weeks: &HashMap<i64, BTreeMap<Date, Counts>>) -> BTreeMap<Date, Counts> {
-    let mut totals: BTreeMap<Date, Counts> = BTreeMap::new();
-    for per_week in weeks.values() {
-        for (week, counts) in per_week {
-            totals.entry(*week).or_default().add(*counts);
-        }
-    }
-    totals
-}
-
-async fn cached(pool: &SqlitePool) -> Result<Vec<(i64, Date, Counts)>> {
-    let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT commitment_id, week_start, kept, broken, unrecorded FROM commitment_weeks",
+    let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT week_start, SUM(kept), SUM(broken), SUM(unrecorded)
+         FROM commitment_weeks GROUP BY week_start ORDER BY week_start",
     )
     .fetch_all(pool)
     .await?;
+    let mut totals: BTreeMap<Date, Counts> = BTreeMap::new();
+    for (week, kept, broken, unrecorded) in rows {
+        if let Ok(week) = week.parse::<Date>() {
+            totals.insert(week, counts_of(kept, broken, unrecorded));
+        }
+    }
+    let uncached = unsettled.keys().copied().collect();
+    for (week, counts) in unsettled {
+        totals.entry(week).or_default().add(counts);
+    }
+    Ok(Weeks {
+        totals,
+        current,
+        this_week,
+        uncached,
+    })
+}
+
+fn counts_of(kept: i64, broken: i64, unrecorded: i64) -> Counts {
     let count = |n: i64| u32::try_from(n).unwrap_or(0);
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, week, kept, broken, unrecorded)| {
-            let week = week.parse::<Date>().ok()?;
-            Some((
-                id,
-                week,
-                Counts {
-                    kept: count(kept),
-                    broken: count(broken),
-                    unrecorded: count(unrecorded),
-                },
-            ))
-        })
-        .collect())
+    Counts {
+        kept: count(kept),
+        broken: count(broken),
+        unrecorded: count(unrecorded),
+    }
 }
 
 async fn store_weeks(writer: &SqlitePool, rows: &[(i64, Date, Counts)]) -> Result<()> {
@@ -314,71 +348,95 @@ async fn answers_between(
     .await?)
 }
 
-/// The most recent day with a counted break among some commitments, if any,
-/// found through the weeks (only the latest week with a break is re-read).
+/// The most recent day with a counted break among some commitments, if
+/// any. Candidate weeks are the latest cached week with a break and every
+/// week not cached yet; only their records are re-read.
 pub async fn last_break(
     pool: &SqlitePool,
-    weeks: &HashMap<i64, BTreeMap<Date, Counts>>,
+    weeks: &Weeks,
     commitment_ids: &[i64],
     now: Timestamp,
 ) -> Result<Option<Date>> {
-    let latest_week = commitment_ids
-        .iter()
-        .filter_map(|id| weeks.get(id))
-        .flat_map(|w| w.iter().filter(|(_, c)| c.broken > 0).map(|(d, _)| *d))
-        .max();
-    let Some(week) = latest_week else {
-        return Ok(None);
-    };
-    let mut last: Option<Date> = None;
+    let mut candidates: Vec<Date> = weeks.uncached.clone();
     for id in commitment_ids {
-        let from = week.to_string();
-        let to = records::add_days(week, 6).to_string();
-        let rows: Vec<RecordRow> = store::records_between(pool, *id, &from, &to).await?;
-        for row in rows.iter().filter(|r| r.kind == "broken") {
-            let answers = store::answers(pool, row.id).await?;
-            if records::status(row, &answers, now).counts_as_broken()
-                && let Ok(day) = row.day.parse::<Date>()
-            {
-                last = last.max(Some(day));
+        let week: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(week_start) FROM commitment_weeks WHERE commitment_id = ? AND broken > 0",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+        candidates.extend(week.and_then(|w| w.parse::<Date>().ok()));
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut last: Option<Date> = None;
+    for week in candidates.into_iter().rev() {
+        if last.is_some_and(|day| day >= records::add_days(week, 6)) {
+            break;
+        }
+        let (from, to) = (week.to_string(), records::add_days(week, 6).to_string());
+        for id in commitment_ids {
+            let rows: Vec<RecordRow> = store::records_between(pool, *id, &from, &to).await?;
+            for row in rows.iter().filter(|r| r.kind == "broken") {
+                let answers = store::answers(pool, row.id).await?;
+                if records::status(row, &answers, now).counts_as_broken()
+                    && let Ok(day) = row.day.parse::<Date>()
+                {
+                    last = last.max(Some(day));
+                }
             }
         }
     }
     Ok(last)
 }
 
-/// Kept occurrences of some commitments on days after `since`, from the
-/// weeks (the week of `since` itself is re-read day by day).
+/// Kept occurrences of some commitments on days after `since`: settled
+/// weeks summed from the cache in SQL, the rest of `since`'s week and any
+/// week not cached yet counted from the records.
 pub async fn kept_since(
     pool: &SqlitePool,
-    weeks: &HashMap<i64, BTreeMap<Date, Counts>>,
     commitment_ids: &[i64],
     since: Date,
     now: Timestamp,
     tz: &TimeZone,
 ) -> Result<u32> {
     let since_week = schedule::week_start(since);
-    let mut kept = 0;
-    for id in commitment_ids {
-        if let Some(per_week) = weeks.get(id) {
-            kept += per_week
-                .range(records::add_days(since_week, 7)..)
-                .map(|(_, c)| c.kept)
-                .sum::<u32>();
-        }
-    }
-    // The rest of the break's own week.
+    let mut kept: u32 = 0;
     for life in lives(pool, schedule::today(now, tz)).await? {
         if !commitment_ids.contains(&life.row.id) {
             continue;
         }
-        let lo = records::add_days(since, 1);
-        let hi = records::add_days(since_week, 6);
-        if lo > hi {
-            continue;
+        let cached: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT week_start, kept FROM commitment_weeks
+             WHERE commitment_id = ? AND week_start > ? ORDER BY week_start",
+        )
+        .bind(life.row.id)
+        .bind(since_week.to_string())
+        .fetch_all(pool)
+        .await?;
+        kept += cached
+            .iter()
+            .map(|(_, k)| u32::try_from(*k).unwrap_or(0))
+            .sum::<u32>();
+        // Days after `since` in weeks the cache does not hold (the rest of
+        // the break's own week, and recent weeks not settled yet).
+        let held: std::collections::HashSet<Date> = cached
+            .iter()
+            .filter_map(|(w, _)| w.parse::<Date>().ok())
+            .collect();
+        let after = records::add_days(since, 1);
+        let mut week = since_week;
+        while week <= life.last_day {
+            if !held.contains(&week) {
+                let lo = week.max(after);
+                let hi = records::add_days(week, 6).min(life.last_day);
+                if lo <= hi {
+                    let counts = count_range(pool, &life, lo, hi, now, tz).await?;
+                    kept += counts.values().map(|(c, _)| c.kept).sum::<u32>();
+                }
+            }
+            week = records::add_days(week, 7);
         }
-        let counts = count_range(pool, &life, lo, hi, now, tz).await?;
-        kept += counts.values().map(|(c, _)| c.kept).sum::<u32>();
     }
     Ok(kept)
 }

@@ -121,24 +121,27 @@ async fn today_page(state: &AppState, person: CurrentPerson, layout: Layout) -> 
             .unwrap_or(n.happened_on),
         text: n.text,
     });
-    let weeks_by_commitment = weeks::all_weeks(pool, &state.db.writer, now, &tz).await?;
-    let totals = weeks::pair_totals(&weeks_by_commitment);
+    let weeks = weeks::weeks(pool, &state.db.writer, now, &tz).await?;
+    let d = today::due_for(state, person.id, now, &tz).await?;
+    let f = today::facts(pool, &weeks, now, &tz).await?;
+    let kc = today::kept_chart(&weeks.totals);
+    let oq = crate::questions::open_questions(pool, person.id, now).await?;
     Ok(TodayPage {
         date: now
             .to_zoned(tz.clone())
             .strftime("%A, %-d %B %Y")
             .to_string(),
         alone: people.len() < 2,
-        due: today::due_for(state, person.id, now, &tz).await?,
+        due: d,
         waiting: today::grouped(waiting),
         proposal_line,
         next_checkin,
         missed_checkins,
         noticed,
-        facts: today::facts(pool, &weeks_by_commitment, now, &tz).await?,
-        kept_chart: today::kept_chart(&totals),
+        facts: f,
+        kept_chart: kc,
         trust_charts,
-        questions: crate::questions::open_questions(pool, person.id, now).await?,
+        questions: oq,
         layout,
     })
 }

@@ -3,7 +3,7 @@
 //! facts since the last break of each repair, and the weekly chart. Every
 //! part is bounded by indexes and the week cache, not by history.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -184,7 +184,7 @@ pub async fn from_breaches(
 /// agreement) with commitments: plain facts, never a score.
 pub async fn facts(
     pool: &SqlitePool,
-    weeks_by_commitment: &HashMap<i64, BTreeMap<Date, Counts>>,
+    weeks: &weeks::Weeks,
     now: Timestamp,
     tz: &TimeZone,
 ) -> Result<Vec<String>> {
@@ -210,13 +210,13 @@ pub async fn facts(
     }
     let mut out = Vec::new();
     for (title, ids, first_day) in per_breach.into_values() {
-        let last_break = weeks::last_break(pool, weeks_by_commitment, &ids, now).await?;
+        let last_break = weeks::last_break(pool, weeks, &ids, now).await?;
         let (since, why) = match (last_break, first_day) {
             (Some(day), _) => (day, "the most recent counted break"),
             (None, Some(day)) => (records::add_days(day, -1), "the commitments began"),
             (None, None) => continue,
         };
-        let kept = weeks::kept_since(pool, weeks_by_commitment, &ids, since, now, tz).await?;
+        let kept = weeks::kept_since(pool, &ids, since, now, tz).await?;
         let shown = if last_break.is_some() {
             since
         } else {
