@@ -180,16 +180,28 @@ pub async fn counted_break_days(
     .bind(breach_id)
     .fetch_all(&mut *conn)
     .await?;
+    // All their answers in one query, not one per break.
+    let answers: Vec<store::AnswerRow> = sqlx::query_as(
+        "SELECT a.id, a.record_id, a.kind, a.person_id, a.note, a.created_at
+         FROM commitment_answers a
+         JOIN commitment_records r ON r.id = a.record_id
+         JOIN commitments c ON c.id = r.commitment_id
+         JOIN agreements g ON g.id = c.agreement_id
+         WHERE g.breach_id = ? AND r.kind = 'broken'
+         ORDER BY a.id",
+    )
+    .bind(breach_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_record: std::collections::HashMap<i64, Vec<store::AnswerRow>> =
+        std::collections::HashMap::new();
+    for answer in answers {
+        by_record.entry(answer.record_id).or_default().push(answer);
+    }
     let mut days = Vec::new();
     for row in breaks {
-        let answers: Vec<store::AnswerRow> = sqlx::query_as(
-            "SELECT id, record_id, kind, person_id, note, created_at
-             FROM commitment_answers WHERE record_id = ? ORDER BY id",
-        )
-        .bind(row.id)
-        .fetch_all(&mut *conn)
-        .await?;
-        if records::status(&row, &answers, now).counts_as_broken()
+        let answers = by_record.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
+        if records::status(&row, answers, now).counts_as_broken()
             && let Ok(day) = row.day.parse::<Date>()
         {
             days.push(day);

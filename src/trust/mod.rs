@@ -317,6 +317,23 @@ pub fn waiting(
     out
 }
 
+/// Over more than a year, the line shows the last level recorded in each
+/// week (still the person's own word, never an average), so a long history
+/// draws as many points as fit, not one per day.
+fn thinned(series: &[(Date, u8)]) -> impl Iterator<Item = &(Date, u8)> {
+    let long = match (series.first(), series.last()) {
+        (Some((first, _)), Some((last, _))) => (*last - *first).get_days() > 366,
+        _ => false,
+    };
+    series.iter().enumerate().filter_map(move |(i, point)| {
+        let next_same_week = series.get(i + 1).is_some_and(|(next, _)| {
+            crate::commitments::schedule::week_start(*next)
+                == crate::commitments::schedule::week_start(point.0)
+        });
+        (!long || !next_same_week).then_some(point)
+    })
+}
+
 /// What is marked on a trust line besides the levels.
 struct Marks<'a> {
     pauses: &'a [PauseRow],
@@ -401,8 +418,7 @@ fn chart(
         id: format!("trust-{}", path.id()),
         title,
         desc,
-        points: series
-            .iter()
+        points: thinned(series)
             .map(|(date, level)| Point {
                 date: *date,
                 value: f64::from(*level),
