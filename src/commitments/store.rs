@@ -487,10 +487,14 @@ pub async fn unanswered_since(pool: &SqlitePool, since: &str) -> Result<Vec<Open
 
 /// Records with a dispute nobody has settled yet.
 pub async fn open_disputes(pool: &SqlitePool) -> Result<Vec<OpenRecord>> {
+    // Driven from the disputes (few, and found by index), not from all records.
     Ok(sqlx::query_as(
-        "SELECT r.id, r.commitment_id, r.kind, r.day, r.recorded_by, c.owner_id, c.text, r.created_at
-         FROM commitment_records r JOIN commitments c ON c.id = r.commitment_id
-         WHERE EXISTS (SELECT 1 FROM commitment_answers a WHERE a.record_id = r.id AND a.kind = 'disputed')
+        "SELECT DISTINCT r.id, r.commitment_id, r.kind, r.day, r.recorded_by, c.owner_id, c.text,
+                r.created_at
+         FROM commitment_answers d
+         JOIN commitment_records r ON r.id = d.record_id
+         JOIN commitments c ON c.id = r.commitment_id
+         WHERE d.kind = 'disputed'
            AND NOT EXISTS (SELECT 1 FROM commitment_answers a WHERE a.record_id = r.id
                            AND a.kind IN ('dispute_withdrawn', 'dispute_accepted'))
            AND NOT EXISTS (SELECT 1 FROM commitment_records x WHERE x.corrects = r.id)
