@@ -126,6 +126,10 @@ impl fmt::Display for SafeHtml {
     }
 }
 
+/// Only the sanitiser makes a `SafeHtml`, so templates may print it as it
+/// is: no `|safe` filter anywhere in the templates.
+impl askama::filters::HtmlSafe for SafeHtml {}
+
 impl SafeHtml {
     pub fn as_str(&self) -> &str {
         &self.0

@@ -21,7 +21,7 @@ struct InvitePage {
     other_name: String,
     link: Option<String>,
     /// The link as a QR code: an `<svg>` element drawn by the `qrcode` crate.
-    qr: Option<String>,
+    qr: Option<QrSvg>,
     active_until: Option<String>,
 }
 
@@ -86,7 +86,20 @@ pub async fn revoke(State(state): State<AppState>, _person: CurrentPerson) -> Re
 /// would refuse); its XML prologue is dropped and a role and label added so
 /// the element can sit in the page. Nothing typed by a person is in it:
 /// the drawing is only path data computed from the link.
-pub fn qr_svg(link: &str) -> Option<String> {
+/// An `<svg>` drawn by the `qrcode` crate from a link: only rectangles and
+/// the crate's own attributes, never text a person typed, so templates may
+/// print it as it is.
+pub struct QrSvg(String);
+
+impl std::fmt::Display for QrSvg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl askama::filters::HtmlSafe for QrSvg {}
+
+pub fn qr_svg(link: &str) -> Option<QrSvg> {
     use qrcode::render::svg;
     let code = qrcode::QrCode::new(link.as_bytes()).ok()?;
     let drawn = code
@@ -99,11 +112,11 @@ pub fn qr_svg(link: &str) -> Option<String> {
     if element.contains("style") || element.contains("<script") {
         return None;
     }
-    Some(element.replacen(
+    Some(QrSvg(element.replacen(
         "<svg",
         "<svg role=\"img\" aria-label=\"The invite link as a QR code\" focusable=\"false\"",
         1,
-    ))
+    )))
 }
 
 #[cfg(test)]
@@ -111,7 +124,8 @@ mod tests {
     #[test]
     fn the_qr_code_is_an_svg_element_without_style() {
         let svg = super::qr_svg("http://192.168.1.20:3000/join/0123456789abcdef0123456789abcdef")
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(svg.starts_with("<svg role=\"img\""));
         assert!(svg.ends_with("</svg>"));
         assert!(!svg.contains("style"));
