@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::app::{AppState, Route};
 use crate::auth::{self, CurrentPerson};
-use crate::charts::{BarsChart, LineChart};
+use crate::charts::BarsChart;
 use crate::commitments::{schedule, weeks};
 use crate::error::Result;
 use crate::web::Layout;
@@ -48,7 +48,7 @@ struct TodayPage {
     noticed: Option<NoticedLine>,
     facts: Vec<String>,
     kept_chart: Option<BarsChart>,
-    trust_charts: Vec<LineChart>,
+    trust_charts: Vec<today::TrustLine>,
     questions: Vec<crate::questions::OpenQuestion>,
 }
 

@@ -74,6 +74,12 @@ pub fn grouped(items: Vec<WaitItem>) -> Vec<WaitGroup> {
     groups.into_iter().map(|(_, g)| g).collect()
 }
 
+/// A trust line with the breach it is about, for its heading.
+pub struct TrustLine {
+    pub breach: String,
+    pub chart: LineChart,
+}
+
 /// Due and overdue occurrences of my commitments in force.
 pub async fn due_for(
     state: &AppState,
@@ -145,7 +151,7 @@ pub async fn from_breaches(
     person_id: i64,
     now: Timestamp,
     tz: &TimeZone,
-) -> Result<(Vec<WaitItem>, Vec<LineChart>)> {
+) -> Result<(Vec<WaitItem>, Vec<TrustLine>)> {
     let mut items: Vec<WaitItem> =
         crate::agreements::waiting_for(&state.db.readers, person_id, now)
             .await?
@@ -174,7 +180,10 @@ pub async fn from_breaches(
             });
         }
         if let Some(chart) = section.chart.filter(|c| !c.is_empty()) {
-            charts.push(chart);
+            charts.push(TrustLine {
+                breach: breach.title.clone(),
+                chart,
+            });
         }
     }
     Ok((items, charts))
