@@ -32,8 +32,9 @@ impl Clock {
     /// data directory; never by `serve`.
     pub fn manual(start: Timestamp) -> Self {
         Clock {
+            #[cfg(feature = "test-clock")]
+            offset_micros: std::sync::atomic::AtomicI64::new(0),
             manual_micros: Some(std::sync::atomic::AtomicI64::new(start.as_microsecond())),
-            ..Self::default()
         }
     }
 

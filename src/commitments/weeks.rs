@@ -79,6 +79,8 @@ pub struct Weeks {
     /// Weeks counted from the records because the cache does not hold them
     /// yet (not settled), the current week included.
     pub uncached: Vec<Date>,
+    /// Every commitment's life, read once and reused by the facts.
+    lives: Vec<Life>,
 }
 
 /// Brings the cache up to date (completed weeks missing from it are
@@ -104,7 +106,8 @@ pub async fn weeks(
     let mut fresh: Vec<(i64, Date, Counts)> = Vec::new();
     let mut unsettled: BTreeMap<Date, Counts> = BTreeMap::new();
     let mut current = HashMap::new();
-    for life in lives(pool, today).await? {
+    let lives = lives(pool, today).await?;
+    for life in &lives {
         let last_week = schedule::week_start(life.last_day).min(this_week);
         let completed_until = last_week.min(records::add_days(this_week, -7));
         let expected = if completed_until < life.first_week {
@@ -135,7 +138,7 @@ pub async fn weeks(
         let (Some(&lo), Some(&hi)) = (missing.first(), missing.last()) else {
             continue;
         };
-        let computed = count_range(pool, &life, lo, records::add_days(hi, 6), now, tz).await?;
+        let computed = count_range(pool, life, lo, records::add_days(hi, 6), now, tz).await?;
         for week in missing {
             // A week with nothing due and nothing recorded is settled: zero.
             let (counts, settled) = computed
@@ -176,6 +179,7 @@ pub async fn weeks(
         current,
         this_week,
         uncached,
+        lives,
     })
 }
 
@@ -395,6 +399,7 @@ pub async fn last_break(
 /// week not cached yet counted from the records.
 pub async fn kept_since(
     pool: &SqlitePool,
+    weeks: &Weeks,
     commitment_ids: &[i64],
     since: Date,
     now: Timestamp,
@@ -402,7 +407,7 @@ pub async fn kept_since(
 ) -> Result<u32> {
     let since_week = schedule::week_start(since);
     let mut kept: u32 = 0;
-    for life in lives(pool, schedule::today(now, tz)).await? {
+    for life in &weeks.lives {
         if !commitment_ids.contains(&life.row.id) {
             continue;
         }
@@ -431,7 +436,7 @@ pub async fn kept_since(
                 let lo = week.max(after);
                 let hi = records::add_days(week, 6).min(life.last_day);
                 if lo <= hi {
-                    let counts = count_range(pool, &life, lo, hi, now, tz).await?;
+                    let counts = count_range(pool, life, lo, hi, now, tz).await?;
                     kept += counts.values().map(|(c, _)| c.kept).sum::<u32>();
                 }
             }

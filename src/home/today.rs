@@ -225,7 +225,7 @@ pub async fn facts(
             (None, Some(day)) => (records::add_days(day, -1), "the commitments began"),
             (None, None) => continue,
         };
-        let kept = weeks::kept_since(pool, &ids, since, now, tz).await?;
+        let kept = weeks::kept_since(pool, weeks, &ids, since, now, tz).await?;
         let shown = if last_break.is_some() {
             since
         } else {
